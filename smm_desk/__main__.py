@@ -1,0 +1,3 @@
+from smm_desk.cli.main import main
+
+raise SystemExit(main())

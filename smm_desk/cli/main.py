@@ -1,0 +1,337 @@
+"""``smm-desk``: the command line beside the GUI.
+
+Stable on purpose: scripts, headless team workers and later features rely on
+these verbs and their JSON. Every failure a user can cause (unknown case, bad
+URL, locked database, failed migration, missing token) prints one line on
+stderr and exits non-zero — never a traceback. ``SMM_DESK_DEBUG=1`` shows the
+traceback of an unexpected error for a bug report.
+
+Exit codes: 0 ok, 1 a failure the message explains, 2 a usage error (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from smm_desk import __version__
+from smm_desk.cli.output import table, to_csv, to_json
+from smm_desk.domain.records import NETWORKS
+from smm_desk.secrets import SecretStoreError, delete_token, set_token
+from smm_desk.store.api import Store
+from smm_desk.store.database import resolve_url
+from smm_desk.store.errors import StoreError
+
+
+class CliError(Exception):
+    """A failure with a message for the user; exit code 1."""
+
+
+def _default_agent() -> str:
+    name = os.environ.get("SMM_DESK_AGENT")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (containers)
+        return "agent"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="smm-desk",
+        description="A desktop inbox for community managers. Without a command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"smm-desk {__version__}")
+    parser.add_argument(
+        "--db", default=os.environ.get("SMM_DESK_DB"), metavar="URL",
+        help="database URL (sqlite:///FILE or postgresql://…); env SMM_DESK_DB",
+    )
+    parser.add_argument(
+        "--data-dir", default=os.environ.get("SMM_DESK_DATA_DIR"), metavar="DIR",
+        help="where the default SQLite database lives; env SMM_DESK_DATA_DIR",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    acc = sub.add_parser("accounts", help="connected accounts").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    add = acc.add_parser("add", help="connect an account")
+    add.add_argument("network", choices=NETWORKS, metavar="NETWORK",
+                     help="one of: " + ", ".join(NETWORKS))
+    add.add_argument("--name", required=True, help="the page, bot or profile handle")
+    add.add_argument("--base-url", help="replace the network's API origin (self-hosted, proxy)")
+    add.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                     help="a per-account option; repeatable")
+    token = add.add_mutually_exclusive_group(required=True)
+    token.add_argument("--token-env", metavar="VAR", help="read the token from this variable")
+    token.add_argument("--token-stdin", action="store_true", help="read the token from stdin")
+    lst = acc.add_parser("list", help="list accounts")
+    lst.add_argument("--json", action="store_true")
+    rem = acc.add_parser("remove", help="disconnect an account and forget its token")
+    rem.add_argument("id", type=int)
+
+    q = sub.add_parser("queue", help="the open cases, most urgent first")
+    q.add_argument("--json", action="store_true")
+    q.add_argument("--status", action="append", metavar="S",
+                   help="only cases in this status; repeatable (default: all open)")
+    q.add_argument("--department", metavar="D")
+
+    show = sub.add_parser("show", help="one case with its messages and events")
+    show.add_argument("case", type=int)
+    show.add_argument("--json", action="store_true")
+
+    route = sub.add_parser("route", help="send a case to a department")
+    route.add_argument("case", type=int)
+    route.add_argument("department")
+    route.add_argument("--agent", default=None)
+
+    assign = sub.add_parser("assign", help="give a case to an agent")
+    assign.add_argument("case", type=int)
+    assign.add_argument("agent_name", metavar="AGENT")
+    assign.add_argument("--agent", default=None, help="who does the assigning")
+
+    resolve = sub.add_parser("resolve", help="mark a case resolved")
+    resolve.add_argument("case", type=int)
+    resolve.add_argument("--agent", default=None)
+
+    reply = sub.add_parser("reply", help="put a reply in the outbox; prints its id")
+    reply.add_argument("case", type=int)
+    reply.add_argument("--text", required=True)
+    reply.add_argument("--agent", default=None)
+
+    log = sub.add_parser("log", help="the reply log")
+    fmt = log.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true")
+    fmt.add_argument("--csv", action="store_true")
+
+    dep = sub.add_parser("departments", help="departments and their SLA").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    dl = dep.add_parser("list")
+    dl.add_argument("--json", action="store_true")
+    da = dep.add_parser("add")
+    da.add_argument("name")
+    da.add_argument("--first-response", type=float, metavar="MINUTES",
+                    help="first-response target in minutes (default: the workspace's)")
+    return parser
+
+
+# --- commands ---------------------------------------------------------------
+
+def _agent(args: argparse.Namespace) -> str:
+    return str(args.agent) if getattr(args, "agent", None) else _default_agent()
+
+
+def _parse_options(pairs: Sequence[str]) -> dict[str, str]:
+    options: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise CliError(f"--option wants KEY=VALUE, got {pair!r}")
+        options[key.strip()] = value
+    return options
+
+
+def _check_base_url(url: str | None) -> str | None:
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise CliError(f"bad --base-url {url!r}: expected http(s)://host[:port][/path]")
+    return url.rstrip("/")
+
+
+def _read_token(args: argparse.Namespace) -> str:
+    if args.token_env:
+        value = os.environ.get(args.token_env)
+        if not value:
+            raise CliError(f"missing token: environment variable {args.token_env} is not set")
+        return value.strip()
+    value = sys.stdin.readline().strip()
+    if not value:
+        raise CliError("missing token: nothing was read from standard input")
+    return value
+
+
+def cmd_accounts(store: Store, args: argparse.Namespace) -> int:
+    if args.action == "add":
+        base_url = _check_base_url(args.base_url)
+        options = _parse_options(args.option)
+        token = _read_token(args)
+        account = store.add_account(args.network, args.name, base_url, options)
+        try:
+            set_token(account.id, token)
+        except SecretStoreError:
+            store.remove_account(account.id)
+            raise
+        print(account.id)
+        return 0
+    if args.action == "list":
+        rows = store.accounts()
+        if args.json:
+            print(to_json(rows))
+        else:
+            print(table(
+                ["ID", "NETWORK", "NAME", "STATUS", "LAST SYNC", "BASE URL"],
+                [[a.id, a.network, a.name, a.status, a.last_sync_at, a.base_url] for a in rows],
+            ))
+        return 0
+    store.account(args.id)  # NotFound for an unknown id, before touching the keyring
+    store.remove_account(args.id)
+    delete_token(args.id)
+    print(f"removed account {args.id}")
+    return 0
+
+
+def cmd_queue(store: Store, args: argparse.Namespace) -> int:
+    cases = store.queue(statuses=args.status, department=args.department)
+    if args.json:
+        fields = ["id", "network", "account", "status", "department", "priority", "assignee",
+                  "customer", "last_inbound_text", "waiting_since", "response_due_at",
+                  "sla_state"]
+        print(to_json([{f: getattr(c, f) for f in fields} for c in cases]))
+        return 0
+    if not cases:
+        print("The queue is empty.")
+        return 0
+    print(table(
+        ["ID", "SLA", "DUE", "NETWORK", "CUSTOMER", "TEXT", "DEPARTMENT", "STATUS", "ASSIGNEE"],
+        [[c.id, c.sla_state, c.response_due_at, c.network, c.customer, c.last_inbound_text,
+          c.department, c.status, c.assignee] for c in cases],
+    ))
+    return 0
+
+
+def cmd_show(store: Store, args: argparse.Namespace) -> int:
+    detail = store.case(args.case)
+    if args.json:
+        print(to_json(detail))
+        return 0
+    c = detail.case
+    print(f"Case {c.id} · {c.network} · {c.account} · {c.kind} · {c.status}")
+    print(f"Customer: {c.customer}   Department: {c.department or '-'}   "
+          f"Assignee: {c.assignee or '-'}   Priority: {c.priority}")
+    print(f"SLA: {c.sla_state or '-'} ({c.sla_target or 'no clock'}), due {c.response_due_at}")
+    print()
+    for m in detail.messages:
+        arrow = "<-" if m.direction == "inbound" else "->"
+        print(f"{m.created_at:%Y-%m-%d %H:%M:%SZ} {arrow} {m.author_name or m.author_id}: {m.text}")
+    if detail.events:
+        print()
+        print(table(["AT", "EVENT", "BY", "DETAILS"],
+                    [[e.at, e.kind, e.actor, to_json(e.data).replace("\n", "")]
+                     for e in detail.events], max_width=80))
+    return 0
+
+
+def cmd_route(store: Store, args: argparse.Namespace) -> int:
+    name = store.route(args.case, args.department, _agent(args))
+    print(f"case {args.case} routed to {name}")
+    return 0
+
+
+def cmd_assign(store: Store, args: argparse.Namespace) -> int:
+    store.assign(args.case, args.agent_name, _agent(args))
+    print(f"case {args.case} assigned to {args.agent_name}")
+    return 0
+
+
+def cmd_resolve(store: Store, args: argparse.Namespace) -> int:
+    store.resolve(args.case, _agent(args))
+    print(f"case {args.case} resolved")
+    return 0
+
+
+def cmd_reply(store: Store, args: argparse.Namespace) -> int:
+    reply = store.queue_reply(args.case, args.text, _agent(args))
+    print(reply.id)
+    return 0
+
+
+LOG_FIELDS = ["case", "network", "customer", "agent", "composed_at", "delivered_at",
+              "response_seconds", "sla_met", "department", "state", "reply_id"]
+
+
+def cmd_log(store: Store, args: argparse.Namespace) -> int:
+    rows = store.reply_log()
+    records = [[r.case_id, r.network, r.customer, r.agent, r.composed_at, r.delivered_at,
+                r.response_seconds, r.sla_met, r.department, r.state, r.reply_id] for r in rows]
+    if args.json:
+        print(to_json([dict(zip(LOG_FIELDS, rec, strict=True)) for rec in records]))
+    elif args.csv:
+        sys.stdout.write(to_csv(LOG_FIELDS, records))
+    else:
+        print(table([f.upper() for f in LOG_FIELDS[:-1]], [rec[:-1] for rec in records]))
+    return 0
+
+
+def cmd_departments(store: Store, args: argparse.Namespace) -> int:
+    if args.action == "add":
+        minutes = args.first_response
+        if minutes is not None and minutes <= 0:
+            raise CliError("--first-response must be a positive number of minutes")
+        dept = store.add_department(
+            args.name, timedelta(minutes=minutes) if minutes is not None else None
+        )
+        print(dept.id)
+        return 0
+    rows = store.departments()
+    if args.json:
+        print(to_json(rows))
+    else:
+        print(table(["ID", "NAME", "SLA POLICY", "FIRST RESPONSE"],
+                    [[d.id, d.name, d.sla_policy or "Default",
+                      f"{d.first_response_s // 60} min" if d.first_response_s else "default"]
+                     for d in rows]))
+    return 0
+
+
+COMMANDS: dict[str, Callable[[Store, argparse.Namespace], int]] = {
+    "accounts": cmd_accounts,
+    "queue": cmd_queue,
+    "show": cmd_show,
+    "route": cmd_route,
+    "assign": cmd_assign,
+    "resolve": cmd_resolve,
+    "reply": cmd_reply,
+    "log": cmd_log,
+    "departments": cmd_departments,
+}
+
+
+def _fail(message: str) -> int:
+    print(f"smm-desk: error: {message}", file=sys.stderr)
+    return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    handler = COMMANDS[args.command]
+    store: Store | None = None
+    try:
+        store = Store.open(resolve_url(args.db, args.data_dir))
+        return handler(store, args)
+    except (CliError, StoreError, SecretStoreError, ValueError) as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return _fail("interrupted")
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the promise: one line, never a traceback
+        if os.environ.get("SMM_DESK_DEBUG"):
+            traceback.print_exc()
+        return _fail(f"unexpected {type(exc).__name__}; run with SMM_DESK_DEBUG=1 for details")
+    finally:
+        if store is not None:
+            store.close()

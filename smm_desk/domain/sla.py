@@ -1,0 +1,435 @@
+"""The SLA clock: when a case's response is due, and when to warn.
+
+Customers judge a company by how fast it answers, and community managers are
+measured on it, so the clock must be hard to fool: it starts at the network's
+own ``created_at`` of the oldest unanswered inbound message (never at fetch
+time, so a sync gap cannot hide lateness) and stops when our reply is
+*delivered* (or an outbound message written elsewhere, e.g. in the network's
+native app, is ingested).
+
+The clock is a pure function, :func:`evaluate`, from a case's history (message
+times and status changes) to an :class:`SlaSnapshot` whose fields are plain
+scalars. The store recomputes the snapshot whenever the history changes and
+keeps it in columns; the queue then judges ok/warning/breached from the
+snapshot alone with :func:`state_at` (nothing keeps a timer per case), and a
+periodic job turns crossed thresholds into events, once each, with
+:func:`due_alerts`.
+
+Semantics, including the decisions the design notes left open:
+
+* **Datetimes** are timezone-aware; naive ones raise ``ValueError``. Aware
+  datetimes in other zones are accepted and converted; every output is UTC.
+* **Answering.** An outbound point answers every inbound message with
+  ``at <=`` its own ``at`` (a tie counts as answered). The response clock runs
+  from the oldest inbound message later than the latest outbound one. Before
+  any outbound message the target is ``first_response``; after one it is
+  ``next_response`` (also when the company wrote first, e.g. a DM it started).
+* **Statuses** are sorted by ``at`` (a stable sort: of two changes at the same
+  instant the later one in the input wins); before the first change the case
+  counts as ``new``. Changes later than ``now`` are ignored: they have not
+  happened yet. Messages later than ``now`` are *not* ignored: network clocks
+  run ahead of ours, and dropping such a message would leave the case without
+  a clock until its next event.
+* **Pausing.** Time only counts while the status is one that lets the clock
+  run (``new``, ``open``, ``waiting_department``); ``waiting_customer`` pauses,
+  and a pause never shortens a deadline, in business time too: the deadline is
+  the earliest instant by which the target's worth of *running open* time has
+  elapsed. A status set before ``started_at`` still decides whether the clock
+  is paused when it starts.
+* **Stopping.** If the latest status is ``resolved`` or ``spam`` the snapshot
+  is ``stopped`` with no target. A stop also *settles* every inbound message
+  up to it: after a reopen only inbound messages later than the last stop start
+  a clock (a manager who resolved a case said nothing more was owed; a new
+  message after that is owed an answer, timed from its own ``created_at``).
+  While such a message arrives before the reopen is recorded, the case is still
+  resolved and that time does not count, like a pause.
+* **While paused** the snapshot keeps ``target`` and ``started_at`` but no
+  ``due_at``/``warn_at`` (they depend on when the pause ends); it keeps the
+  running-open time left to the deadline (negative when already late) in
+  ``paused_remaining`` and the state it froze in, in ``paused_state``.
+* **Warning** is due after ``warning_share`` of the target, computed the same
+  way (business time, pauses excluded). States are judged ``now >= due_at`` ->
+  breached, ``now >= warn_at`` -> warning, else ok.
+* **Resolution** runs from the earliest inbound message after the last stop,
+  target ``policy.resolution``, same pause rule, whether or not replies were
+  sent; ``None`` while paused, stopped, or without such a message. The snapshot
+  has no resolution start or warning time, so :func:`due_alerts` raises alerts
+  for the response targets only.
+* **Alerts** are identified by target, level and ``started_at`` (the clock
+  run), so a recomputed snapshot, a pause and resume, or an app restart never
+  reports the same crossing twice. A message older than the current run that
+  is ingested late moves ``started_at`` earlier and therefore starts a new run.
+  A paused snapshot knows its frozen state but not the instants the thresholds
+  were crossed; alerts it still owes carry ``at=now``.
+* **Times shown** by :func:`time_left` and :func:`overdue_by` are wall-clock
+  (absolute) durations to/from ``due_at``, what a person reading "breached by 7
+  min" expects; while paused they are the frozen running-open time instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from smm_desk.domain.business_hours import BusinessCalendar, as_utc
+from smm_desk.domain.enums import CaseStatus, Direction
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "CaseStatus",
+    "Direction",
+    "MessagePoint",
+    "SlaAlert",
+    "SlaPolicy",
+    "SlaSnapshot",
+    "SlaState",
+    "SlaTarget",
+    "StatusChange",
+    "due_alerts",
+    "evaluate",
+    "overdue_by",
+    "state_at",
+    "time_left",
+]
+
+_ZERO = timedelta(0)
+
+
+class SlaTarget(StrEnum):
+    FIRST_RESPONSE = "first_response"
+    NEXT_RESPONSE = "next_response"
+    RESOLUTION = "resolution"
+
+
+class SlaState(StrEnum):
+    OK = "ok"
+    WARNING = "warning"
+    BREACHED = "breached"
+
+
+#: Statuses during which no time counts.
+PAUSING: frozenset[CaseStatus] = frozenset({CaseStatus.WAITING_CUSTOMER})
+#: Statuses that stop every clock and settle the messages before them.
+STOPPING: frozenset[CaseStatus] = frozenset({CaseStatus.RESOLVED, CaseStatus.SPAM})
+
+
+def _optional_utc(value: datetime | None, what: str) -> datetime | None:
+    return None if value is None else as_utc(value, what)
+
+
+@dataclass(frozen=True)
+class SlaPolicy:
+    """Targets of one SLA policy; ``calendar=None`` counts around the clock."""
+
+    first_response: timedelta = timedelta(minutes=10)
+    next_response: timedelta = timedelta(minutes=10)
+    resolution: timedelta = timedelta(hours=24)
+    warning_share: float = 0.8
+    calendar: BusinessCalendar | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("first_response", "next_response", "resolution"):
+            value = getattr(self, name)
+            if not isinstance(value, timedelta) or value <= _ZERO:
+                raise ValueError(f"{name} must be a positive timedelta, got {value!r}")
+        share = self.warning_share
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share < 1:
+            raise ValueError(f"warning_share must be strictly between 0 and 1, got {share!r}")
+        object.__setattr__(self, "warning_share", float(share))
+        if self.calendar is not None and not isinstance(self.calendar, BusinessCalendar):
+            raise ValueError("calendar must be a BusinessCalendar or None")
+
+    def target(self, target: SlaTarget) -> timedelta:
+        """The allowed time for ``target``."""
+        if target is SlaTarget.FIRST_RESPONSE:
+            return self.first_response
+        if target is SlaTarget.NEXT_RESPONSE:
+            return self.next_response
+        return self.resolution
+
+    def warning(self, target: SlaTarget) -> timedelta:
+        """The share of ``target`` after which a warning is due."""
+        return self.target(target) * self.warning_share
+
+
+DEFAULT_POLICY = SlaPolicy()
+
+
+@dataclass(frozen=True)
+class MessagePoint:
+    """One message as the clock sees it.
+
+    ``at`` is the network ``created_at`` for inbound messages; for outbound ones
+    the ``delivered_at`` of our reply (judged on delivery, not composition), or
+    the network ``created_at`` of an outbound message made elsewhere.
+    """
+
+    direction: Direction
+    at: datetime
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "direction", Direction(self.direction))
+        object.__setattr__(self, "at", as_utc(self.at, "MessagePoint.at"))
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """The case entered ``status`` at ``at``."""
+
+    at: datetime
+    status: CaseStatus
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "at", as_utc(self.at, "StatusChange.at"))
+        object.__setattr__(self, "status", CaseStatus(self.status))
+
+
+@dataclass(frozen=True)
+class SlaSnapshot:
+    """Everything the queue needs to judge a case's SLA, as plain scalars.
+
+    ``target``/``started_at`` are set while a response is owed; ``due_at`` and
+    ``warn_at`` while that clock runs; ``paused_remaining``/``paused_state``
+    while it is paused. ``resolution_due_at`` is the resolution deadline while it
+    runs. ``stopped`` means resolved or spam (then everything else is ``None``).
+    """
+
+    target: SlaTarget | None = None
+    started_at: datetime | None = None
+    due_at: datetime | None = None
+    warn_at: datetime | None = None
+    paused_remaining: timedelta | None = None
+    paused_state: SlaState | None = None
+    resolution_due_at: datetime | None = None
+    stopped: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("started_at", "due_at", "warn_at", "resolution_due_at"):
+            object.__setattr__(self, name, _optional_utc(getattr(self, name), name))
+        if self.target is not None:
+            object.__setattr__(self, "target", SlaTarget(self.target))
+        if self.paused_state is not None:
+            object.__setattr__(self, "paused_state", SlaState(self.paused_state))
+
+    @property
+    def paused(self) -> bool:
+        return self.target is not None and self.paused_state is not None
+
+
+@dataclass(frozen=True)
+class SlaAlert:
+    """A warning or breach threshold that was crossed, to be recorded once."""
+
+    target: SlaTarget
+    level: SlaState
+    started_at: datetime
+    at: datetime
+
+    def __post_init__(self) -> None:
+        if self.level not in (SlaState.WARNING, SlaState.BREACHED):
+            raise ValueError(f"an alert is a warning or a breach, not {self.level!r}")
+        object.__setattr__(self, "started_at", as_utc(self.started_at, "started_at"))
+        object.__setattr__(self, "at", as_utc(self.at, "at"))
+
+    @property
+    def key(self) -> str:
+        """Stable identity, e.g. ``first_response:warning:2026-01-01T10:00:00+00:00``."""
+        return f"{self.target.value}:{self.level.value}:{self.started_at.isoformat()}"
+
+
+# -- the clock ---------------------------------------------------------------------------
+
+
+class _Clock(Protocol):
+    def add(self, start: datetime, duration: timedelta) -> datetime: ...
+
+    def open_between(self, start: datetime, end: datetime) -> timedelta: ...
+
+
+class _AroundTheClock:
+    """The clock of a policy without a calendar: every instant is open."""
+
+    def add(self, start: datetime, duration: timedelta) -> datetime:
+        return start + duration
+
+    def open_between(self, start: datetime, end: datetime) -> timedelta:
+        return max(end - start, _ZERO)
+
+
+_ALWAYS = _AroundTheClock()
+
+#: A span during which the clock runs; ``None`` as its end means "still running".
+_Span = tuple[datetime, datetime | None]
+
+
+def _running_spans(statuses: Sequence[StatusChange], start: datetime) -> Iterator[_Span]:
+    """Spans from ``start`` on during which the status lets the clock run (sorted input)."""
+    current = CaseStatus.NEW
+    index = 0
+    while index < len(statuses) and statuses[index].at <= start:
+        current = statuses[index].status
+        index += 1
+    running = current not in PAUSING | STOPPING
+    span_start = start
+    for change in statuses[index:]:
+        now_running = change.status not in PAUSING | STOPPING
+        if now_running == running:
+            continue
+        if running:
+            yield span_start, change.at
+        else:
+            span_start = change.at
+        running = now_running
+    if running:
+        yield span_start, None
+
+
+def _deadline(clock: _Clock, spans: Sequence[_Span], amount: timedelta) -> datetime | None:
+    """Earliest instant by which ``amount`` of running open time has elapsed, if ever."""
+    remaining = amount
+    for start, end in spans:
+        if end is None:
+            return clock.add(start, remaining)
+        got = clock.open_between(start, end)
+        if got >= remaining:
+            return clock.add(start, remaining)
+        remaining -= got
+    return None
+
+
+def _consumed(clock: _Clock, spans: Sequence[_Span]) -> timedelta:
+    """Running open time in bounded spans (all of them, when paused)."""
+    total = _ZERO
+    for start, end in spans:
+        if end is not None:
+            total += clock.open_between(start, end)
+    return total
+
+
+def evaluate(
+    policy: SlaPolicy,
+    messages: Sequence[MessagePoint],
+    statuses: Sequence[StatusChange],
+    now: datetime,
+) -> SlaSnapshot:
+    """The SLA snapshot of a case with this history, as of ``now``.
+
+    Inputs may come in any order. See the module docstring for the rules.
+    """
+    now = as_utc(now, "now")
+    history = sorted((change for change in statuses if change.at <= now), key=lambda c: c.at)
+    latest = history[-1].status if history else CaseStatus.NEW
+    if latest in STOPPING:
+        return SlaSnapshot(stopped=True)
+
+    settled_until = max((c.at for c in history if c.status in STOPPING), default=None)
+    inbound = sorted(
+        m.at
+        for m in messages
+        if m.direction is Direction.INBOUND and (settled_until is None or m.at > settled_until)
+    )
+    last_outbound = max((m.at for m in messages if m.direction is Direction.OUTBOUND), default=None)
+    clock: _Clock = policy.calendar if policy.calendar is not None else _ALWAYS
+    paused = latest in PAUSING
+
+    resolution_due_at = None
+    if inbound and not paused:
+        spans = list(_running_spans(history, inbound[0]))
+        resolution_due_at = _deadline(clock, spans, policy.resolution)
+
+    unanswered = [at for at in inbound if last_outbound is None or at > last_outbound]
+    if not unanswered:
+        return SlaSnapshot(resolution_due_at=resolution_due_at)
+
+    started_at = unanswered[0]
+    target = SlaTarget.FIRST_RESPONSE if last_outbound is None else SlaTarget.NEXT_RESPONSE
+    amount = policy.target(target)
+    warn_amount = policy.warning(target)
+    spans = list(_running_spans(history, started_at))
+    if paused:
+        consumed = _consumed(clock, spans)
+        if consumed >= amount:
+            frozen = SlaState.BREACHED
+        elif consumed >= warn_amount:
+            frozen = SlaState.WARNING
+        else:
+            frozen = SlaState.OK
+        return SlaSnapshot(
+            target=target,
+            started_at=started_at,
+            paused_remaining=amount - consumed,
+            paused_state=frozen,
+        )
+    return SlaSnapshot(
+        target=target,
+        started_at=started_at,
+        due_at=_deadline(clock, spans, amount),
+        warn_at=_deadline(clock, spans, warn_amount),
+        resolution_due_at=resolution_due_at,
+    )
+
+
+# -- reading a snapshot ------------------------------------------------------------------
+
+
+def state_at(snapshot: SlaSnapshot, now: datetime) -> SlaState | None:
+    """ok / warning / breached at ``now``; the frozen state while paused; ``None`` with no clock."""
+    now = as_utc(now, "now")
+    if snapshot.stopped or snapshot.target is None:
+        return None
+    if snapshot.paused_state is not None:
+        return snapshot.paused_state
+    if snapshot.due_at is None:
+        return None
+    if now >= snapshot.due_at:
+        return SlaState.BREACHED
+    if snapshot.warn_at is not None and now >= snapshot.warn_at:
+        return SlaState.WARNING
+    return SlaState.OK
+
+
+def overdue_by(snapshot: SlaSnapshot, now: datetime) -> timedelta | None:
+    """How late the response is (``>= 0``) when breached, else ``None``."""
+    state = state_at(snapshot, now)
+    if state is not SlaState.BREACHED:
+        return None
+    if snapshot.paused_remaining is not None and snapshot.paused_state is not None:
+        return -snapshot.paused_remaining
+    assert snapshot.due_at is not None
+    return as_utc(now, "now") - snapshot.due_at
+
+
+def time_left(snapshot: SlaSnapshot, now: datetime) -> timedelta | None:
+    """Time until the response is due (``>= 0``, zero once due); ``None`` with no clock."""
+    if state_at(snapshot, now) is None:
+        return None
+    if snapshot.paused_remaining is not None and snapshot.paused_state is not None:
+        return max(snapshot.paused_remaining, _ZERO)
+    assert snapshot.due_at is not None
+    return max(snapshot.due_at - as_utc(now, "now"), _ZERO)
+
+
+def due_alerts(snapshot: SlaSnapshot, now: datetime, reported: Collection[str]) -> list[SlaAlert]:
+    """Crossed thresholds not yet in ``reported`` (keys), warning before breach.
+
+    A breach noticed late still yields its warning first, so each run reports
+    both, once each, in order.
+    """
+    state = state_at(snapshot, now)
+    if state is None or state is SlaState.OK:
+        return []
+    assert snapshot.target is not None and snapshot.started_at is not None
+    now = as_utc(now, "now")
+    if snapshot.paused_state is not None:
+        warn_at = due_at = now
+    else:
+        assert snapshot.due_at is not None
+        due_at = snapshot.due_at
+        warn_at = min(snapshot.warn_at, due_at) if snapshot.warn_at is not None else due_at
+    alerts = [SlaAlert(snapshot.target, SlaState.WARNING, snapshot.started_at, warn_at)]
+    if state is SlaState.BREACHED:
+        alerts.append(SlaAlert(snapshot.target, SlaState.BREACHED, snapshot.started_at, due_at))
+    return [alert for alert in alerts if alert.key not in reported]

@@ -1,0 +1,179 @@
+"""``Store``: the store's public face. Everything above the store (sync, app
+services, the command line) goes through it; each method is one transaction and
+returns plain views from ``smm_desk.domain.views``, never live ORM rows.
+
+The clock is injected (``clock``) so tests and the demo can run the SLA at any
+instant; it must return aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+
+from smm_desk.domain.enums import CaseStatus
+from smm_desk.domain.records import AccountStatus, IncomingMessage, Priority
+from smm_desk.domain.views import (
+    AccountView,
+    CaseDetail,
+    CaseView,
+    DepartmentView,
+    ReplyLogRow,
+    ReplyView,
+)
+from smm_desk.store import accounts, cases, ingest, outbox, replylog, search
+from smm_desk.store.database import Database
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    def __init__(self, db: Database, clock: Callable[[], datetime] = utc_now) -> None:
+        self.db = db
+        self.clock = clock
+
+    @classmethod
+    def open(cls, url: str, clock: Callable[[], datetime] = utc_now) -> Store:
+        return cls(Database.open(url), clock)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # accounts -------------------------------------------------------------
+    def add_account(
+        self, network: str, name: str, base_url: str | None = None,
+        options: dict[str, str] | None = None,
+    ) -> AccountView:
+        with self.db.transaction() as s:
+            return accounts.account_view(
+                accounts.add_account(s, network, name, base_url, options or {}, self.clock())
+            )
+
+    def accounts(self) -> list[AccountView]:
+        with self.db.reading() as s:
+            return accounts.list_accounts(s)
+
+    def account(self, account_id: int) -> AccountView:
+        with self.db.reading() as s:
+            return accounts.account_view(accounts.get_account(s, account_id))
+
+    def remove_account(self, account_id: int) -> None:
+        with self.db.transaction() as s:
+            accounts.remove_account(s, account_id)
+
+    def set_account_status(
+        self, account_id: int, status: AccountStatus, detail: str = "",
+        retry_at: datetime | None = None,
+    ) -> None:
+        with self.db.transaction() as s:
+            accounts.set_account_status(s, account_id, status, detail, retry_at)
+
+    # departments ----------------------------------------------------------
+    def departments(self) -> list[DepartmentView]:
+        with self.db.reading() as s:
+            return accounts.list_departments(s)
+
+    def add_department(self, name: str, first_response: timedelta | None = None) -> DepartmentView:
+        with self.db.transaction() as s:
+            dept = accounts.add_department(s, name, first_response)
+            return next(d for d in accounts.list_departments(s) if d.id == dept.id)
+
+    # ingest ---------------------------------------------------------------
+    def ingest(
+        self, account_id: int, stream: str, messages: Sequence[IncomingMessage],
+        cursor: str | None,
+    ) -> ingest.IngestResult:
+        with self.db.transaction() as s:
+            return ingest.ingest_batch(s, account_id, stream, messages, cursor, self.clock())
+
+    def cursor(self, account_id: int, stream: str) -> str | None:
+        with self.db.reading() as s:
+            return ingest.load_cursor(s, account_id, stream)
+
+    # queue and cases ------------------------------------------------------
+    def queue(
+        self, statuses: Sequence[str] | None = None, department: str | None = None,
+        limit: int | None = None, offset: int = 0,
+    ) -> list[CaseView]:
+        with self.db.reading() as s:
+            return cases.list_cases(
+                s, self.clock(), statuses=statuses, department=department,
+                limit=limit, offset=offset,
+            )
+
+    def cases_by_id(self, ids: Sequence[int]) -> list[CaseView]:
+        with self.db.reading() as s:
+            return cases.list_cases(s, self.clock(), ids=ids)
+
+    def case(self, case_id: int) -> CaseDetail:
+        with self.db.reading() as s:
+            return cases.case_detail(s, case_id, self.clock())
+
+    def search(self, query: str, limit: int = 500) -> list[int]:
+        with self.db.reading() as s:
+            return search.search_case_ids(s, query, limit=limit)
+
+    def route(self, case_id: int, department: str | int, actor: str,
+              rule: str | None = None) -> str:
+        with self.db.transaction() as s:
+            return cases.route(s, case_id, department, self.clock(), actor, rule).name
+
+    def assign(self, case_id: int, agent: str | None, actor: str) -> None:
+        with self.db.transaction() as s:
+            cases.assign(s, case_id, agent, self.clock(), actor)
+
+    def set_status(self, case_id: int, status: CaseStatus, actor: str,
+                   reason: str | None = None) -> None:
+        with self.db.transaction() as s:
+            cases.set_status(s, case_id, status, self.clock(), actor, reason)
+
+    def resolve(self, case_id: int, actor: str) -> None:
+        self.set_status(case_id, CaseStatus.RESOLVED, actor)
+
+    def set_priority(self, case_id: int, priority: Priority, actor: str) -> None:
+        with self.db.transaction() as s:
+            cases.set_priority(s, case_id, priority, self.clock(), actor)
+
+    def add_note(self, case_id: int, text: str, actor: str) -> None:
+        with self.db.transaction() as s:
+            cases.add_note(s, case_id, text, self.clock(), actor)
+
+    # outbox ---------------------------------------------------------------
+    def queue_reply(self, case_id: int, text: str, agent: str) -> ReplyView:
+        with self.db.transaction() as s:
+            return cases.reply_view(outbox.queue_reply(s, case_id, text, agent, self.clock()))
+
+    def reply(self, reply_id: str) -> ReplyView:
+        with self.db.reading() as s:
+            return cases.reply_view(outbox.get_reply(s, reply_id))
+
+    def claim_reply(self, reply_id: str) -> ReplyView:
+        with self.db.transaction() as s:
+            return cases.reply_view(outbox.claim(s, reply_id, self.clock()))
+
+    def reply_sent(self, reply_id: str, external_id: str,
+                   delivered_at: datetime | None = None) -> ReplyView:
+        with self.db.transaction() as s:
+            now = self.clock()
+            return cases.reply_view(
+                outbox.mark_sent(s, reply_id, external_id, delivered_at or now, now)
+            )
+
+    def reply_failed(self, reply_id: str, error: str) -> ReplyView:
+        with self.db.transaction() as s:
+            return cases.reply_view(outbox.mark_failed(s, reply_id, error, self.clock()))
+
+    def reply_retry_later(self, reply_id: str, error: str, retry_in: timedelta) -> ReplyView:
+        with self.db.transaction() as s:
+            return cases.reply_view(outbox.mark_retry(s, reply_id, error, retry_in, self.clock()))
+
+    def outbox_count(self) -> int:
+        with self.db.reading() as s:
+            return outbox.outbox_count(s)
+
+    def reply_log(self, since: datetime | None = None,
+                  until: datetime | None = None) -> list[ReplyLogRow]:
+        with self.db.reading() as s:
+            return replylog.reply_log(s, since, until)
