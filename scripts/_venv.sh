@@ -119,7 +119,7 @@ _smm_ensure_venv_locked() {
         smm_die "pip install -e '.[test]' failed (log: $log)"
     fi
     # Warnings only (pip prints errors above and fails); keep them visible but short.
-    grep -i -E '^(warning|error)' "$log" | grep -v -i 'pip version' | head -20 >&2 || true
+    grep -i -E "^(warning|error)" "$log" | grep -v -i -e "pip version" -e "is neither a file nor a directory" | head -20 >&2 || true
     printf '%s\n' "$want" >"$SMM_VENV_STAMP"
 }
 

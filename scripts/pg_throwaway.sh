@@ -40,7 +40,7 @@ smm_pg_find_bindir() {
     fi
     while read -r d; do
         _pg_bindir_ok "$d" && { echo "$d"; return 0; }
-    done < <(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r)
+    done < <(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V -r)
     if d="$(command -v initdb 2>/dev/null)"; then
         d="$(dirname "$(readlink -f "$d")")"
         _pg_bindir_ok "$d" && { echo "$d"; return 0; }

@@ -25,8 +25,13 @@ from sqlalchemy.orm import Session
 from smm_desk.domain.enums import CaseStatus, Direction
 from smm_desk.domain.records import EventKind, IncomingMessage, MessageKind, require_utc
 from smm_desk.store.errors import NotFound
-from smm_desk.store.models import Account, Case, Cursor, Event, Message
+from smm_desk.store.models import Account, Base, Case, Cursor, Event, Message
 from smm_desk.store.sla_state import chunks, refresh_sla
+
+# Core tables for the bulk statements (the ORM bulk path costs far more per row).
+CASES = Base.metadata.tables["cases"]
+MESSAGES = Base.metadata.tables["messages"]
+EVENTS = Base.metadata.tables["events"]
 
 #: A new inbound message on a case in one of these states reopens it.
 REOPEN_ON_INBOUND = {
@@ -164,12 +169,18 @@ def _cases_for_threads(
                     "sla_stopped": False,
                 }
             )
-        created = session.execute(
-            insert(Case).returning(Case.id, Case.thread_key, sort_by_parameter_order=True), rows
-        )
-        for case_id, key in created:
-            cases[key] = (case_id, CaseStatus.NEW.value)
-            result.new_case_ids.append(case_id)
+        # Plain executemany (no RETURNING): drivers send it as one batch, while
+        # RETURNING with ordered rows would fall back to a statement per row.
+        session.execute(insert(CASES), rows)
+        for part in chunks(missing):
+            for case_id, key in session.execute(
+                select(Case.id, Case.thread_key).where(
+                    Case.account_id == account.id, Case.thread_key.in_(part)
+                )
+            ):
+                cases[key] = (case_id, CaseStatus.NEW.value)
+                result.new_case_ids.append(case_id)
+        result.new_case_ids.sort()
     return cases
 
 
@@ -199,13 +210,12 @@ def _insert_messages(
         }
         for m in fresh
     ]
-    stmt = _insert_ignoring_duplicates(session, Message, ["account_id", "external_id"])
-    inserted = {
-        row[0]
-        for row in session.execute(
-            stmt.returning(Message.external_id, sort_by_parameter_order=True), rows
-        )
-    }
+    # ON CONFLICT DO NOTHING guards against a second worker that stored some of
+    # these between our look-up and now; within one desk the write transaction
+    # (BEGIN IMMEDIATE on SQLite) already excludes that, so all of ``fresh`` is new.
+    stmt = _insert_ignoring_duplicates(session, MESSAGES, ["account_id", "external_id"])
+    session.execute(stmt, rows)
+    inserted = {m.external_id for m in fresh}
     events = [
         {
             "case_id": cases[m.thread_key][0],
@@ -218,7 +228,7 @@ def _insert_messages(
         if m.external_id in inserted
     ]
     if events:
-        session.execute(insert(Event), events)
+        session.execute(insert(EVENTS), events)
     return inserted
 
 
@@ -293,7 +303,7 @@ def _update_cases(
     for group in grouped.values():
         session.execute(update(Case), group)
     if reopen_events:
-        session.execute(insert(Event), reopen_events)
+        session.execute(insert(EVENTS), reopen_events)
 
 
 __all__ = ["IngestResult", "chunks", "ingest_batch", "load_cursor", "save_cursor"]

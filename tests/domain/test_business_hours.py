@@ -31,27 +31,38 @@ TRANSITION_DAYS = [
 ]
 MON_FRI_9_18 = {day: ((time(9), time(18)),) for day in range(5)}
 ALL_DAY = {day: ((time(0), time(0)),) for day in range(7)}
+# hypothesis.strategies.datetimes takes naive bounds (read as UTC with timezones=UTC).
+NAIVE_2025_06 = datetime(2025, 6, 1)  # noqa: DTZ001
+NAIVE_2027_06 = datetime(2027, 6, 1)  # noqa: DTZ001
+NAIVE_2026_03 = datetime(2026, 3, 1)  # noqa: DTZ001
+NAIVE_2026_11 = datetime(2026, 11, 30)  # noqa: DTZ001
 
 
 def _half_hour(index: int) -> time:
     return time(0) if index == 48 else time(index // 2, 30 * (index % 2))
 
 
-@st.composite
-def day_intervals(draw: st.DrawFn) -> tuple[tuple[time, time], ...]:
-    points = sorted(draw(st.lists(st.integers(0, 48), unique=True, max_size=6)))
-    pairs = zip(points[0::2], points[1::2], strict=False)
+def _pairs(points: list[int]) -> tuple[tuple[time, time], ...]:
+    ordered = sorted(points)
+    pairs = zip(ordered[0::2], ordered[1::2], strict=False)
     return tuple((_half_hour(a), _half_hour(b)) for a, b in pairs)
+
+
+#: 0-3 half-hour-aligned intervals of one weekday; 48 stands for 24:00.
+day_intervals = st.lists(st.integers(0, 48), unique=True, max_size=6).map(_pairs)
+week = st.tuples(*[day_intervals] * 7)
+holiday_offsets = st.frozensets(st.integers(-4, 10))
 
 
 @st.composite
 def calendars(draw: st.DrawFn, around: date | None = None) -> BusinessCalendar:
+    """Random weekly hours in a zone with DST, holidays near ``around``."""
     zone = draw(st.sampled_from(ZONES))
-    weekly = {day: draw(day_intervals()) for day in range(7)}
+    weekly = dict(enumerate(draw(week)))
     if not any(weekly.values()):
         weekly[draw(st.integers(0, 6))] = ((time(9), time(17, 30)),)
     base = around or date(2026, 3, 29)
-    holidays = draw(st.frozensets(st.integers(-4, 10).map(lambda n: base + timedelta(n))))
+    holidays = frozenset(base + timedelta(days=n) for n in draw(holiday_offsets))
     return BusinessCalendar(zone, weekly, holidays)
 
 
@@ -64,19 +75,17 @@ def cases(draw: st.DrawFn) -> tuple[BusinessCalendar, datetime]:
     return calendar, datetime.combine(base, time(0), UTC) + timedelta(minutes=minutes)
 
 
-def _span(value: time, *, end: bool) -> timedelta:
-    if end and value == time(0):
-        return timedelta(days=1)
-    return timedelta(hours=value.hour, minutes=value.minute)
+def _minute_of_day(value: time, *, end: bool) -> int:
+    return 1440 if end and value == time(0) else value.hour * 60 + value.minute
 
 
 def minute_is_open(calendar: BusinessCalendar, minute_start: datetime) -> bool:
     local = minute_start.astimezone(ZoneInfo(calendar.timezone))
     if local.date() in calendar.holidays:
         return False
-    clock = timedelta(hours=local.hour, minutes=local.minute)
+    clock = local.hour * 60 + local.minute
     return any(
-        _span(a, end=False) <= clock < _span(b, end=True)
+        _minute_of_day(a, end=False) <= clock < _minute_of_day(b, end=True)
         for a, b in calendar.weekly[local.weekday()]
     )
 
@@ -99,7 +108,7 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> date
 
 
 @settings(max_examples=200, deadline=None)
-@given(case=cases(), minutes=st.integers(0, 2 * 1440))
+@given(case=cases(), minutes=st.integers(0, 36 * 60))
 def test_open_between_matches_minute_count(
     case: tuple[BusinessCalendar, datetime], minutes: int
 ) -> None:
@@ -124,14 +133,14 @@ def test_add_is_exact_and_minimal(case: tuple[BusinessCalendar, datetime], minut
     # end gives one minute less of open time.
     assert minute_is_open(calendar, due - MINUTE)
     assert calendar.open_between(start, due - MINUTE) == duration - MINUTE
-    if due - start <= timedelta(days=3):
+    if due - start <= timedelta(days=2):
         assert brute_open(calendar, start, due) == duration
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     calendar=calendars(),
-    start=st.datetimes(datetime(2025, 6, 1), datetime(2027, 6, 1), timezones=st.just(UTC)),
+    start=st.datetimes(NAIVE_2025_06, NAIVE_2027_06, timezones=st.just(UTC)),
     first=st.timedeltas(timedelta(0), timedelta(hours=40)),
     second=st.timedeltas(timedelta(0), timedelta(hours=40)),
 )
@@ -146,10 +155,10 @@ def test_add_composes_and_inverts_open_between(
         assert end == calendar.add(start, first + second)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     calendar=calendars(),
-    a=st.datetimes(datetime(2026, 3, 1), datetime(2026, 11, 30), timezones=st.just(UTC)),
+    a=st.datetimes(NAIVE_2026_03, NAIVE_2026_11, timezones=st.just(UTC)),
     gaps=st.tuples(
         st.timedeltas(timedelta(0), timedelta(days=3)),
         st.timedeltas(timedelta(0), timedelta(days=3)),
@@ -164,7 +173,7 @@ def test_open_between_is_additive(
     assert calendar.open_between(c, a) == timedelta(0)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(calendar=calendars())
 def test_to_dict_round_trips_through_json(calendar: BusinessCalendar) -> None:
     data = json.loads(json.dumps(calendar.to_dict()))
@@ -185,9 +194,7 @@ def test_to_dict_round_trips_through_json(calendar: BusinessCalendar) -> None:
         ("Europe/Moscow", date(2026, 3, 29), 24, 3, 9),
     ],
 )
-def test_dst_days(
-    zone: str, day: date, all_day: int, one_to_four: int, nine_to_six: int
-) -> None:
+def test_dst_days(zone: str, day: date, all_day: int, one_to_four: int, nine_to_six: int) -> None:
     tz = ZoneInfo(zone)
     start = datetime.combine(day, time(0), tz)
     end = datetime.combine(day + timedelta(days=1), time(0), tz)
@@ -252,8 +259,7 @@ def test_zero_duration_needs_no_open_time() -> None:
 
 def test_touching_intervals_and_end_of_day_spellings() -> None:
     split = BusinessCalendar("UTC", {0: ((time(9), time(12)), (time(12), time.max))})
-    whole = BusinessCalendar("UTC", {0: ((time(9), time(12)), (time(12), time(0))),
-                                     1: ()})
+    whole = BusinessCalendar("UTC", {0: ((time(9), time(12)), (time(12), time(0))), 1: ()})
     assert split == whole and hash(split) == hash(whole)
     monday = utc(2026, 1, 5)
     assert split.open_between(monday, monday + timedelta(days=1)) == timedelta(hours=15)
