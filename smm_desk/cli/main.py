@@ -21,6 +21,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from smm_desk import __version__
+from smm_desk.cli import sync_commands
 from smm_desk.cli.output import table, to_csv, to_json
 from smm_desk.domain.records import NETWORKS
 from smm_desk.secrets import SecretStoreError, delete_token, set_token
@@ -120,6 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
     da.add_argument("name")
     da.add_argument("--first-response", type=float, metavar="MINUTES",
                     help="first-response target in minutes (default: the workspace's)")
+
+    sync_commands.add_parsers(sub)
+    demo = sub.add_parser("demo", help="open the app on a demo workspace (its own database)")
+    demo.add_argument("--screenshot", metavar="FILE",
+                      help="save a 1280x800 picture of the window to FILE, then exit")
+    demo.add_argument("--after", type=float, default=1.0, metavar="SECONDS",
+                      help="with --screenshot: how long the app runs first (default 1)")
     return parser
 
 
@@ -303,6 +311,8 @@ COMMANDS: dict[str, Callable[[Store, argparse.Namespace], int]] = {
     "reply": cmd_reply,
     "log": cmd_log,
     "departments": cmd_departments,
+    "sync": sync_commands.cmd_sync,
+    "outbox": sync_commands.cmd_outbox,
 }
 
 
@@ -317,11 +327,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    handler = COMMANDS[args.command]
     store: Store | None = None
     try:
+        if args.command == "demo":  # the GUI opens its own store; Qt is imported only here
+            from smm_desk.app.demo import run as run_demo
+            return run_demo(args)
         store = Store.open(resolve_url(args.db, args.data_dir))
-        return handler(store, args)
+        return COMMANDS[args.command](store, args)
     except (CliError, StoreError, SecretStoreError, ValueError) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:

@@ -122,6 +122,9 @@ class Connector(abc.ABC):
     default_base_url: ClassVar[str]
     idempotency: ClassVar[Idempotency]
     streams: ClassVar[tuple[str, ...]]
+    #: How long the network remembers an idempotency key (None = for good).
+    #: Past it, a doubtful send is settled by look-up instead of a resend.
+    key_lifetime: ClassVar[timedelta | None] = None
 
     def __init__(
         self,

@@ -124,3 +124,39 @@ class ReplyLogRow:
     #: Whether that delivery beat the due time the case had when the reply was composed.
     sla_met: bool | None
     state: str
+
+
+@dataclass(frozen=True)
+class ReplyTargetView:
+    """Everything the sync engine needs to address one outbox entry."""
+
+    reply_id: str
+    case_id: int
+    account_id: int
+    network: str
+    kind: str
+    text: str
+    state: str
+    composed_at: datetime
+    sending_at: datetime | None
+    thread_key: str
+    case_kind: str
+    customer_id: str
+    customer_name: str
+    post_external_id: str | None
+    last_inbound_at: datetime | None
+    #: The message answered (the customer's latest when the reply was written).
+    in_reply_to: str | None
+    target_author_id: str
+    target_author_name: str
+    target_extra: dict[str, str]
+
+
+@dataclass(frozen=True)
+class QuarantineView:
+    id: int
+    account_id: int
+    stream: str
+    reason: str
+    raw: str
+    at: datetime

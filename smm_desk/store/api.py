@@ -12,13 +12,15 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from smm_desk.domain.enums import CaseStatus
-from smm_desk.domain.records import AccountStatus, IncomingMessage, Priority
+from smm_desk.domain.records import AccountStatus, IncomingMessage, Priority, ReplyState
 from smm_desk.domain.views import (
     AccountView,
     CaseDetail,
     CaseView,
     DepartmentView,
+    QuarantineView,
     ReplyLogRow,
+    ReplyTargetView,
     ReplyView,
 )
 from smm_desk.store import accounts, cases, ingest, outbox, replylog, search
@@ -83,10 +85,16 @@ class Store:
     # ingest ---------------------------------------------------------------
     def ingest(
         self, account_id: int, stream: str, messages: Sequence[IncomingMessage],
-        cursor: str | None,
+        cursor: str | None, quarantined: Sequence[tuple[str, str]] = (),
     ) -> ingest.IngestResult:
+        """Store a fetched batch, its quarantined items and the cursor, atomically."""
         with self.db.transaction() as s:
-            return ingest.ingest_batch(s, account_id, stream, messages, cursor, self.clock())
+            return ingest.ingest_batch(s, account_id, stream, messages, cursor, self.clock(),
+                                       quarantined)
+
+    def quarantine(self, account_id: int | None = None) -> list[QuarantineView]:
+        with self.db.reading() as s:
+            return ingest.list_quarantine(s, account_id)
 
     def cursor(self, account_id: int, stream: str) -> str | None:
         with self.db.reading() as s:
@@ -168,6 +176,41 @@ class Store:
     def reply_retry_later(self, reply_id: str, error: str, retry_in: timedelta) -> ReplyView:
         with self.db.transaction() as s:
             return cases.reply_view(outbox.mark_retry(s, reply_id, error, retry_in, self.clock()))
+
+    def replies(self, state: ReplyState, account_id: int | None = None) -> list[ReplyView]:
+        with self.db.reading() as s:
+            return [cases.reply_view(r) for r in outbox.replies_in_state(s, state, account_id)]
+
+    def due_replies(self, limit: int = 50) -> list[ReplyView]:
+        with self.db.reading() as s:
+            return [cases.reply_view(r) for r in outbox.due_replies(s, self.clock(), limit)]
+
+    def reply_target(self, reply_id: str) -> ReplyTargetView:
+        with self.db.reading() as s:
+            return outbox.reply_target(s, reply_id)
+
+    def requeue_reply(self, reply_id: str, note: str = "") -> ReplyView:
+        with self.db.transaction() as s:
+            return cases.reply_view(outbox.requeue(s, reply_id, self.clock(), note))
+
+    def reply_uncertain(self, reply_id: str, reason: str) -> ReplyView:
+        with self.db.transaction() as s:
+            return cases.reply_view(outbox.mark_uncertain(s, reply_id, reason, self.clock()))
+
+    def retry_reply(self, reply_id: str) -> ReplyView:
+        with self.db.transaction() as s:
+            return cases.reply_view(outbox.retry(s, reply_id, self.clock()))
+
+    def settle_from_own_copy(self, reply_id: str) -> ReplyView | None:
+        """If the reply is among the account's fetched own messages, mark it sent
+        with that message's id and time; else None."""
+        with self.db.transaction() as s:
+            copy = outbox.find_own_copy(s, reply_id)
+            if copy is None:
+                return None
+            return cases.reply_view(
+                outbox.mark_sent(s, reply_id, copy.external_id, copy.created_at, self.clock())
+            )
 
     def outbox_count(self) -> int:
         with self.db.reading() as s:

@@ -110,7 +110,10 @@ def create_store_engine(url_text: str, busy_timeout_ms: int = 5000) -> Engine:
     url = parse_url(url_text)
     if url.get_backend_name() == "sqlite":
         _prepare_sqlite_file(url)
-        engine = create_engine(url)
+        # The sync engine runs database work on one worker thread while the GUI
+        # reads on the main thread; the pool hands a connection to one thread at
+        # a time, so sqlite3's same-thread check only gets in the way.
+        engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         # pysqlite's own transaction handling defers BEGIN; take it over so
         # every session begins immediately and a batch is really one transaction.

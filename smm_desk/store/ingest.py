@@ -24,14 +24,16 @@ from sqlalchemy.orm import Session
 
 from smm_desk.domain.enums import CaseStatus, Direction
 from smm_desk.domain.records import EventKind, IncomingMessage, MessageKind, require_utc
+from smm_desk.domain.views import QuarantineView
 from smm_desk.store.errors import NotFound
-from smm_desk.store.models import Account, Base, Case, Cursor, Event, Message
+from smm_desk.store.models import Account, Base, Case, Cursor, Event, Message, Quarantine
 from smm_desk.store.sla_state import chunks, refresh_sla
 
 # Core tables for the bulk statements (the ORM bulk path costs far more per row).
 CASES = Base.metadata.tables["cases"]
 MESSAGES = Base.metadata.tables["messages"]
 EVENTS = Base.metadata.tables["events"]
+QUARANTINE = Base.metadata.tables["quarantine"]
 
 #: A new inbound message on a case in one of these states reopens it.
 REOPEN_ON_INBOUND = {
@@ -44,6 +46,7 @@ REOPEN_ON_INBOUND = {
 class IngestResult:
     inserted: int = 0
     duplicates: int = 0
+    quarantined: int = 0
     new_case_ids: list[int] = field(default_factory=list)
     touched_case_ids: list[int] = field(default_factory=list)
 
@@ -85,6 +88,7 @@ def ingest_batch(
     messages: Sequence[IncomingMessage],
     cursor: str | None,
     now: datetime,
+    quarantined: Sequence[tuple[str, str]] = (),
 ) -> IngestResult:
     now = require_utc(now, "now")
     account = session.get(Account, account_id)
@@ -122,6 +126,14 @@ def ingest_batch(
         result.touched_case_ids = sorted({cases[k][0] for k in by_thread})
         refresh_sla(session, result.touched_case_ids, now)
 
+    if quarantined:
+        # Kept in the same transaction as the cursor that moves past them:
+        # an unparseable item is never dropped, only set aside with its reason.
+        session.execute(insert(QUARANTINE), [
+            {"account_id": account_id, "stream": stream, "raw": raw, "reason": reason, "at": now}
+            for raw, reason in quarantined
+        ])
+        result.quarantined = len(quarantined)
     if cursor is not None:
         save_cursor(session, account_id, stream, cursor, now)
     account.last_sync_at = now
@@ -304,6 +316,14 @@ def _update_cases(
         session.execute(update(Case), group)
     if reopen_events:
         session.execute(insert(EVENTS), reopen_events)
+
+
+def list_quarantine(session: Session, account_id: int | None = None) -> list[QuarantineView]:
+    stmt = select(Quarantine).order_by(Quarantine.id)
+    if account_id is not None:
+        stmt = stmt.where(Quarantine.account_id == account_id)
+    return [QuarantineView(q.id, q.account_id, q.stream, q.reason, q.raw, q.at)
+            for q in session.scalars(stmt)]
 
 
 __all__ = ["IngestResult", "chunks", "ingest_batch", "load_cursor", "save_cursor"]

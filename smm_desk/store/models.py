@@ -232,6 +232,8 @@ class Reply(Base):
     #: The response clock this reply answered, captured at delivery for the reply log.
     clock_started_at: Mapped[datetime | None] = mapped_column(nullable=True)
     clock_due_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    #: When the current attempt went out (state ``sending``): settles crashes.
+    sending_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     __table_args__ = (Index(None, "state", "next_attempt_at"),)
 

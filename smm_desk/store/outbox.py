@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from smm_desk.domain.enums import CaseStatus, Direction
 from smm_desk.domain.records import EventKind, MessageKind, ReplyState, require_utc
+from smm_desk.domain.views import ReplyTargetView
 from smm_desk.store.cases import add_event, get_case, set_status
 from smm_desk.store.errors import Conflict, NotFound
 from smm_desk.store.models import Message, Reply
@@ -94,7 +95,79 @@ def claim(session: Session, reply_id: str, now: datetime) -> Reply:
     reply.state = ReplyState.SENDING.value
     reply.attempts += 1
     reply.next_attempt_at = None
+    reply.sending_at = now
     return reply
+
+
+def requeue(session: Session, reply_id: str, now: datetime, note: str = "") -> Reply:
+    """A ``sending`` reply goes back to the queue (resend with the same key)."""
+    reply = get_reply(session, reply_id)
+    reply.state = ReplyState.QUEUED.value
+    reply.next_attempt_at = now
+    if note:
+        reply.error = note
+    return reply
+
+
+def replies_in_state(session: Session, state: ReplyState,
+                     account_id: int | None = None) -> list[Reply]:
+    stmt = select(Reply).where(Reply.state == state.value).order_by(Reply.composed_at)
+    if account_id is not None:
+        stmt = stmt.where(Reply.account_id == account_id)
+    return list(session.scalars(stmt))
+
+
+def reply_target(session: Session, reply_id: str) -> ReplyTargetView:
+    reply = get_reply(session, reply_id)
+    case = get_case(session, reply.case_id)
+    target = None
+    if reply.in_reply_to is not None:
+        target = session.scalars(
+            select(Message).where(Message.account_id == reply.account_id,
+                                  Message.external_id == reply.in_reply_to)
+        ).first()
+    return ReplyTargetView(
+        reply_id=reply.id, case_id=case.id, account_id=reply.account_id, network=case.network,
+        kind=reply.kind, text=reply.text, state=reply.state, composed_at=reply.composed_at,
+        sending_at=reply.sending_at, thread_key=case.thread_key, case_kind=case.kind,
+        customer_id=case.customer_id, customer_name=case.customer_name,
+        post_external_id=case.post_external_id, last_inbound_at=case.last_inbound_at,
+        in_reply_to=reply.in_reply_to,
+        target_author_id=target.author_id if target else case.customer_id,
+        target_author_name=target.author_name if target else case.customer_name,
+        target_extra={str(k): str(v) for k, v in (target.extra if target else {}).items()},
+    )
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def find_own_copy(session: Session, reply_id: str) -> Message | None:
+    """The reply among the account's own fetched messages, if it got through:
+    an outbound message in the same case, not already another reply's, written
+    no earlier than the reply was composed, whose text is the reply's (networks
+    may prefix a mention, so the reply's text may be a suffix)."""
+    reply = get_reply(session, reply_id)
+    since = reply.composed_at - timedelta(minutes=1)
+    candidates = session.scalars(
+        select(Message).where(
+            Message.case_id == reply.case_id,
+            Message.direction == Direction.OUTBOUND.value,
+            Message.created_at >= since,
+        ).order_by(Message.created_at)
+    )
+    claimed = set(session.scalars(
+        select(Reply.external_id).where(Reply.case_id == reply.case_id,
+                                        Reply.external_id.is_not(None))
+    ))
+    for message in candidates:
+        if message.external_id in claimed or (message.extra or {}).get("reply_id"):
+            continue
+        if _same_text(message.text, reply.text) or " ".join(message.text.split()).casefold(
+        ).endswith(" ".join(reply.text.split()).casefold()):
+            return message
+    return None
 
 
 def mark_sent(

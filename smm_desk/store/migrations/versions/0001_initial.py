@@ -187,6 +187,7 @@ def upgrade() -> None:
     sa.Column('error', sa.Text(), nullable=False),
     sa.Column('clock_started_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('clock_due_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('sending_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_replies_account_id_accounts'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_replies_case_id_cases'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_replies'))

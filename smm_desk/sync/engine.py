@@ -1,0 +1,332 @@
+"""The sync engine: network data in, replies out, nothing lost, nothing twice.
+
+For each account and stream: fetch since the stored cursor → the connector
+normalizes → the store threads the records into cases, refreshes SLA snapshots
+and saves the new cursor, all in one transaction (``Store.ingest``). A crash at
+any point therefore either keeps the whole batch or none of it, and re-fetching
+a batch is a no-op thanks to the (account, external id) key.
+
+Failures are per account and never stop the others:
+
+* ``AuthError`` → the account becomes ``needs_auth`` and is left alone until a
+  person fixes the token (the GUI and ``accounts list`` show it).
+* ``RateLimited`` → ``rate_limited`` with the time the network named; no request
+  goes to that account (fetch or send) before it.
+* ``TransientError`` / ``BadPayload`` / an unexpected bug in a connector → the
+  account shows ``error`` with one line of detail, and is retried with
+  exponential backoff and jitter; the next success sets it back to ``ok``.
+
+Blocking database work runs on one worker thread (:class:`DbWorker`), so on the
+Qt loop (qasync) the window never waits on SQLite or PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any, TypeVar
+
+import httpx
+
+from smm_desk.connectors.base import AccountConfig, Connector, connector_class
+from smm_desk.connectors.errors import AuthError, BadPayload, ConnectorError, RateLimited
+from smm_desk.connectors.http import Redactor, RetryPolicy
+from smm_desk.domain.records import AccountStatus
+from smm_desk.domain.views import AccountView
+from smm_desk.secrets import SecretStoreError, get_token
+from smm_desk.store.api import Store
+from smm_desk.sync.delivery import OutboxDelivery
+
+log = logging.getLogger("smm_desk.sync")
+T = TypeVar("T")
+
+ConnectorFactory = Callable[[AccountView, str], Connector]
+TokenSource = Callable[[int], str | None]
+
+
+class DbWorker:
+    """The one thread that does blocking database work for the event loop."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smm-desk-db")
+
+    async def __call__(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, partial(fn, *args, **kwargs))
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+def default_factory(
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> ConnectorFactory:
+    """Builds real connectors; ``transport`` swaps the wire (simulator, tests)."""
+
+    def build(account: AccountView, token: str) -> Connector:
+        cls = connector_class(account.network)
+        config = AccountConfig(account.id, account.network, account.name, account.base_url,
+                               dict(account.options))
+        kwargs: dict[str, Any] = {"transport": transport}
+        if clock is not None:
+            kwargs["clock"] = clock
+        return cls(config, token, **kwargs)
+
+    return build
+
+
+@dataclass
+class AccountState:
+    """What the engine remembers about one account between passes."""
+
+    account: AccountView
+    connector: Connector | None = None
+    not_before: datetime | None = None
+    failures: int = 0
+    stopped: bool = False
+
+
+@dataclass
+class SyncReport:
+    fetched: int = 0
+    inserted: int = 0
+    quarantined: int = 0
+    delivered: int = 0
+    errors: dict[int, str] = field(default_factory=dict)
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        factory: ConnectorFactory | None = None,
+        tokens: TokenSource = get_token,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        rng: random.Random | None = None,
+        backoff: RetryPolicy | None = None,
+        db: DbWorker | None = None,
+        poll_wait: float = 25.0,
+        idle_interval: float = 10.0,
+    ) -> None:
+        self.store = store
+        self.factory = factory or default_factory()
+        self.tokens = tokens
+        self.sleep = sleep
+        self.rng = rng or random.Random()
+        self.backoff = backoff or RetryPolicy(attempts=1_000_000, base=1.0, cap=300.0)
+        self.db = db or DbWorker()
+        self._own_db = db is None
+        self.poll_wait = poll_wait
+        #: Pause between polls of networks that answer at once (no long poll).
+        self.idle_interval = idle_interval
+        #: Every token the engine has handed to a connector, for log filters.
+        self.redact = Redactor()
+        self.states: dict[int, AccountState] = {}
+        self.delivery = OutboxDelivery(self)
+
+    def now(self) -> datetime:
+        return self.store.clock()
+
+    # --- accounts ---------------------------------------------------------------
+    async def refresh_accounts(self) -> list[AccountState]:
+        accounts = await self.db(self.store.accounts)
+        seen = set()
+        for account in accounts:
+            seen.add(account.id)
+            state = self.states.get(account.id)
+            if state is None:
+                self.states[account.id] = AccountState(account)
+            else:
+                if state.account.status == AccountStatus.NEEDS_AUTH.value and \
+                        account.status != AccountStatus.NEEDS_AUTH.value:
+                    state.stopped = False  # a person fixed it
+                    await self._drop_connector(state)
+                state.account = account
+        for gone in set(self.states) - seen:
+            await self._drop_connector(self.states.pop(gone))
+        return [s for s in self.states.values() if self.runnable(s)]
+
+    def runnable(self, state: AccountState) -> bool:
+        status = state.account.status
+        return not state.stopped and status not in (AccountStatus.PAUSED.value,
+                                                    AccountStatus.NEEDS_AUTH.value)
+
+    async def connector_for(self, state: AccountState) -> Connector | None:
+        if state.connector is not None:
+            return state.connector
+        try:
+            token = await self.db(self.tokens, state.account.id)
+        except SecretStoreError as exc:
+            await self._set_status(state, AccountStatus.NEEDS_AUTH, str(exc))
+            state.stopped = True
+            return None
+        if not token:
+            await self._set_status(state, AccountStatus.NEEDS_AUTH,
+                                   "no token in the OS keyring: connect the account again")
+            state.stopped = True
+            return None
+        self.redact.add(token)
+        try:
+            state.connector = self.factory(state.account, token)
+        except KeyError as exc:
+            await self._set_status(state, AccountStatus.ERROR, str(exc.args[0]))
+            state.stopped = True
+            return None
+        return state.connector
+
+    async def _drop_connector(self, state: AccountState) -> None:
+        if state.connector is not None:
+            await state.connector.aclose()
+            state.connector = None
+
+    async def _set_status(self, state: AccountState, status: AccountStatus, detail: str = "",
+                          retry_at: datetime | None = None) -> None:
+        detail = self.redact(detail)[:500]
+        if (state.account.status, state.account.status_detail) == (status.value, detail) and \
+                state.account.retry_at == retry_at:
+            return
+        await self.db(self.store.set_account_status, state.account.id, status, detail, retry_at)
+        state.account = await self.db(self.store.account, state.account.id)
+
+    def waiting(self, state: AccountState) -> float:
+        """Seconds until the account may be called again (0 = now)."""
+        if state.not_before is None:
+            return 0.0
+        return max(0.0, (state.not_before - self.now()).total_seconds())
+
+    async def handle_error(self, state: AccountState, exc: BaseException) -> str:
+        """Turn a failure into account status and a pause; return the one-line reason."""
+        if isinstance(exc, AuthError):
+            reason = f"the network refused the token: {exc.network_message or exc}"
+            await self._set_status(state, AccountStatus.NEEDS_AUTH, reason)
+            state.stopped = True
+            await self._drop_connector(state)
+        elif isinstance(exc, RateLimited):
+            state.not_before = self.now() + timedelta(seconds=exc.retry_after)
+            reason = f"rate limited by the network for {exc.retry_after:.0f} s"
+            await self._set_status(state, AccountStatus.RATE_LIMITED, reason, state.not_before)
+        else:
+            state.failures += 1
+            wait = self.backoff.delay(min(state.failures, 12), self.rng) + min(
+                state.failures, 5)
+            state.not_before = self.now() + timedelta(seconds=wait)
+            if isinstance(exc, ConnectorError | BadPayload):
+                reason = str(exc)
+            else:
+                log.error("connector bug on account %s: %s", state.account.id,
+                          self.redact(repr(exc)))
+                reason = f"internal error ({type(exc).__name__}); retrying"
+            await self._set_status(state, AccountStatus.ERROR, reason)
+        return self.redact(reason)
+
+    async def _succeeded(self, state: AccountState) -> None:
+        state.failures = 0
+        state.not_before = None
+        if state.account.status != AccountStatus.OK.value:
+            await self._set_status(state, AccountStatus.OK)
+
+    # --- fetching -----------------------------------------------------------------
+    async def poll_stream(self, state: AccountState, stream: str, wait: float,
+                          report: SyncReport) -> bool:
+        """One fetch and its atomic store. Returns whether more is ready now."""
+        connector = await self.connector_for(state)
+        if connector is None:
+            return False
+        cursor = await self.db(self.store.cursor, state.account.id, stream)
+        result = await connector.fetch(stream, cursor, wait=wait)
+        quarantined = [(q.raw, q.reason) for q in result.quarantined]
+        if result.messages or quarantined or (result.cursor is not None and result.cursor != cursor):
+            stored = await self.db(self.store.ingest, state.account.id, stream, result.messages,
+                                   result.cursor, quarantined)
+            report.inserted += stored.inserted
+            report.quarantined += stored.quarantined
+        report.fetched += len(result.messages)
+        await self._succeeded(state)
+        return result.more
+
+    async def poll_account(self, state: AccountState, wait: float, report: SyncReport,
+                           max_pages: int = 50) -> None:
+        """Every stream of one account until caught up (or ``max_pages``)."""
+        connector = await self.connector_for(state)
+        if connector is None:
+            return
+        for stream in connector.streams:
+            for _ in range(max_pages):
+                more = await self.poll_stream(state, stream, wait, report)
+                if not more:
+                    break
+
+    async def sync_once(self, wait: float = 0.0) -> SyncReport:
+        """One pass: fetch every account, settle crashed sends, deliver the outbox."""
+        report = SyncReport()
+        for state in await self.refresh_accounts():
+            if self.waiting(state) > 0:
+                report.errors[state.account.id] = state.account.status_detail or "waiting"
+                continue
+            try:
+                await self.poll_account(state, wait, report)
+            except Exception as exc:  # noqa: BLE001 - one account's failure is only its own
+                report.errors[state.account.id] = await self.handle_error(state, exc)
+        await self.delivery.settle_all()
+        report.delivered += await self.delivery.deliver_due(force=True)
+        return report
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Until ``stop``: one long-poll loop per account plus the outbox loop."""
+        tasks: dict[int, asyncio.Task[None]] = {}
+        outbox = asyncio.create_task(self.delivery.run(stop), name="smm-desk-outbox")
+        try:
+            while not stop.is_set():
+                for state in await self.refresh_accounts():
+                    task = tasks.get(state.account.id)
+                    if task is None or task.done():
+                        tasks[state.account.id] = asyncio.create_task(
+                            self._account_loop(state, stop),
+                            name=f"smm-desk-account-{state.account.id}")
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=5.0)
+                except TimeoutError:
+                    pass
+        finally:
+            for task in [*tasks.values(), outbox]:
+                task.cancel()
+            await asyncio.gather(*tasks.values(), outbox, return_exceptions=True)
+
+    async def _account_loop(self, state: AccountState, stop: asyncio.Event) -> None:
+        report = SyncReport()
+        while not stop.is_set() and self.runnable(state):
+            pause = self.waiting(state)
+            if pause > 0:
+                await self.sleep(pause)
+                continue
+            started = asyncio.get_running_loop().time()
+            fetched = report.fetched
+            try:
+                await self.poll_account(state, self.poll_wait, report)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - keep the loop alive, per account
+                await self.handle_error(state, exc)
+                continue
+            quick = asyncio.get_running_loop().time() - started < 2.0
+            if quick and report.fetched == fetched:
+                # Nothing new and no long poll held us: don't hammer the network.
+                await self.sleep(self.idle_interval)
+
+    async def aclose(self) -> None:
+        for state in self.states.values():
+            await self._drop_connector(state)
+        if self._own_db:
+            self.db.close()
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,478 @@
+"""The queue table: a model over case ids, and the delegate that paints SLA clocks.
+
+:class:`QueueModel` holds only the ids of the queue, in the service's order
+(most urgent first). Rows are fetched from :class:`QueueService` lazily, a
+window of ``FETCH_WINDOW`` ids at a time, when a view first asks for them, and
+kept in a cache; so a queue of 100,000 cases costs what the visible rows cost.
+Keep views over it cheap too: a fixed row height and no ``ResizeToContents``
+(which would read every row to measure it).
+
+Freshness: a cached row is *stale* after ``STALE_AFTER`` and is fetched again
+the next time a view asks for it. ``refresh()`` (after a mutation) re-reads the
+id list and drops the whole cache; rows that stay in the queue keep their
+selection and current index, because persistent indexes are moved by id.
+
+The SLA clock: a 1 Hz ``tick()`` (driven by the window) advances the model's
+"now" and repaints only the SLA cells of the rows the window says are visible.
+The time left and the breach are computed from the row's due time at that
+instant; the warning comes from the store's judgement of the row, which the
+stale marker keeps at most ``STALE_AFTER`` old. Every cell in one repaint is
+judged at the same instant, so neighbouring clocks never disagree.
+
+Every cell is plain text: customer text is flattened to one line with control
+and bidi-override characters removed, and tooltips are escaped before Qt gets a
+chance to read them as rich text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRectF,
+    Qt,
+)
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPainter, QPalette
+from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from smm_desk.domain.views import CaseView
+from smm_desk.services.queue import QueueService
+
+#: How many ids one fetch asks the service for.
+FETCH_WINDOW = 100
+#: After this long a cached row is read again when next shown (warning state, edits).
+STALE_AFTER = timedelta(seconds=15)
+#: How often ``tick()`` also repaints the Age cells (they show whole minutes).
+AGE_REPAINT_EVERY = timedelta(seconds=15)
+
+#: The case id of a row (any column).
+CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+#: The SLA column's state: "ok", "warning", "breached", "paused", or None (no clock).
+SLA_STATE_ROLE = Qt.ItemDataRole.UserRole + 2
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class Column(IntEnum):
+    SLA = 0
+    NETWORK = 1
+    CUSTOMER = 2
+    MESSAGE = 3
+    DEPARTMENT = 4
+    PRIORITY = 5
+    ASSIGNEE = 6
+    AGE = 7
+
+
+HEADERS: dict[Column, str] = {
+    Column.SLA: "SLA",
+    Column.NETWORK: "Network",
+    Column.CUSTOMER: "Customer",
+    Column.MESSAGE: "Message",
+    Column.DEPARTMENT: "Department",
+    Column.PRIORITY: "Priority",
+    Column.ASSIGNEE: "Assignee",
+    Column.AGE: "Age",
+}
+
+NETWORK_NAMES: dict[str, str] = {
+    "telegram": "Telegram", "vk": "VK", "mastodon": "Mastodon", "facebook": "Facebook",
+    "instagram": "Instagram", "x": "X", "youtube": "YouTube", "bluesky": "Bluesky",
+    "reddit": "Reddit", "email": "Email",
+}
+
+_PLACEHOLDER = "—"
+_PREVIEW_LIMIT = 300
+_TOOLTIP_LIMIT = 2000
+_WHITESPACE = re.compile(r"\s+")
+# C0/C1 controls, and the marks and overrides that can reorder the text around them.
+_INVISIBLE = re.compile("[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+# -- plain-text helpers ------------------------------------------------------------------
+
+
+def one_line(text: str, limit: int = _PREVIEW_LIMIT) -> str:
+    """``text`` as a single plain line: whitespace runs become one space, control
+    and bidi-override characters go, and anything past ``limit`` is cut with an ellipsis."""
+    flat = _INVISIBLE.sub("", _WHITESPACE.sub(" ", text)).strip()
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows ``text`` literally. Qt guesses whether a tooltip is
+    rich text, so customer text like ``<b>hi</b>`` would render as markup: escape it."""
+    clipped = _INVISIBLE.sub("", text.replace("\r\n", "\n"))[:_TOOLTIP_LIMIT]
+    return f'<p style="white-space: pre-wrap">{html.escape(clipped)}</p>'
+
+
+def _clock(amount: timedelta) -> str:
+    seconds = int(amount.total_seconds())
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours >= 24:
+        return f"{hours // 24} d {hours % 24} h"
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
+
+
+def _duration(amount: timedelta) -> str:
+    minutes = int(amount.total_seconds()) // 60
+    if minutes < 1:
+        return "<1 min"
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes:02d} min"
+    return f"{hours // 24} d {hours % 24} h"
+
+
+def sla_cell(case: CaseView, now: datetime) -> tuple[str | None, str]:
+    """The SLA cell of ``case`` at ``now``: (state, text).
+
+    The breach is exact (from the due time); the warning is the store's
+    judgement when the row was read. ``paused`` is a clock stopped while the
+    case waits for the customer; ``None`` means no response is owed.
+    """
+    if case.sla_state is None:
+        return None, _PLACEHOLDER
+    if case.response_due_at is None:
+        return "paused", "paused"
+    left = case.response_due_at - now
+    if left <= timedelta(0):
+        return "breached", f"breached +{_duration(-left)}"
+    if case.sla_state == "warning":
+        return "warning", f"warning {_clock(left)} left"
+    return "ok", f"{_clock(left)} left"
+
+
+def _sla_tooltip(case: CaseView, state: str | None) -> str:
+    if state is None:
+        return "No response owed"
+    target = (case.sla_target or "response").replace("_", " ")
+    if state == "paused":
+        return f"{target.capitalize()}: paused while waiting for the customer"
+    assert case.response_due_at is not None
+    due = case.response_due_at.astimezone()  # local time, for display only
+    return f"{target.capitalize()} due at {due:%H:%M:%S}"
+
+
+# -- the model ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Entry:
+    view: CaseView | None  # None: the case has left the store since the ids were read
+    fetched_at: datetime
+
+
+class QueueModel(QAbstractTableModel):
+    """A read-only table over the ids of one queue view (see the module doc)."""
+
+    def __init__(self, service: QueueService, view: str = "open",
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._view = view
+        self._now = service.now()
+        self._ids: list[int] = service.case_ids(view)
+        self._rows: dict[int, int] = {case_id: row for row, case_id in enumerate(self._ids)}
+        self._cache: dict[int, _Entry] = {}
+        self._visible: tuple[int, int] = (0, -1)
+        self._age_painted_at = self._now
+
+    # -- Qt API -----------------------------------------------------------------------
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Column):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[Column(section)]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _alignment(Column(section))
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                | Qt.ItemFlag.ItemNeverHasChildren)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        column = Column(index.column())
+        if role == CASE_ID_ROLE:
+            return self._ids[index.row()]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _alignment(column)
+        if role not in _CASE_ROLES:
+            return None
+        case = self.case_at(index.row())
+        if case is None:
+            return _PLACEHOLDER if role == Qt.ItemDataRole.DisplayRole else None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(case, column)
+        if role == SLA_STATE_ROLE:
+            return sla_cell(case, self._now)[0] if column == Column.SLA else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(case, column)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._foreground(case, column)
+        if role == Qt.ItemDataRole.FontRole and column == Column.PRIORITY \
+                and case.priority == "urgent":
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    # -- ids and rows ------------------------------------------------------------------
+    @property
+    def view(self) -> str:
+        return self._view
+
+    def ids(self) -> list[int]:
+        """The queue's case ids in row order (a copy)."""
+        return list(self._ids)
+
+    def case_id(self, row: int) -> int:
+        return self._ids[row]
+
+    def row_of(self, case_id: int) -> int | None:
+        return self._rows.get(case_id)
+
+    def case_at(self, row: int) -> CaseView | None:
+        """The row's case, fetched with its window of neighbours if not cached or stale."""
+        case_id = self._ids[row]
+        entry = self._cache.get(case_id)
+        if entry is None or self._now - entry.fetched_at >= STALE_AFTER:
+            self._fetch_window(row)
+            entry = self._cache[case_id]
+        return entry.view
+
+    def _fetch_window(self, row: int) -> None:
+        start = row - row % FETCH_WINDOW
+        wanted = [
+            case_id for case_id in self._ids[start:start + FETCH_WINDOW]
+            if (e := self._cache.get(case_id)) is None or self._now - e.fetched_at >= STALE_AFTER
+        ]
+        found = {case.id: case for case in self._service.cases(wanted)}
+        for case_id in wanted:
+            self._cache[case_id] = _Entry(found.get(case_id), self._now)
+
+    def cached_count(self) -> int:
+        """How many rows are cached (for tests and diagnostics)."""
+        return len(self._cache)
+
+    # -- refresh and the clock ---------------------------------------------------------
+    def refresh(self) -> None:
+        """Re-read the queue: new ids in the service's order, an empty cache.
+
+        Rows are moved by id, so the selection and the current row follow their
+        case; a case that left the queue loses its selection.
+        """
+        self._now = self._service.now()
+        new_ids = self._service.case_ids(self._view)
+        self._cache.clear()
+        if new_ids == self._ids:
+            if self._ids:
+                self.dataChanged.emit(self.index(0, 0),
+                                      self.index(len(self._ids) - 1, len(Column) - 1))
+            return
+        self.layoutAboutToBeChanged.emit()
+        old_ids = self._ids
+        moving = self.persistentIndexList()
+        self._ids = new_ids
+        self._rows = {case_id: row for row, case_id in enumerate(new_ids)}
+        targets = []
+        for old in moving:
+            row = self._rows.get(old_ids[old.row()])
+            targets.append(self.index(row, old.column()) if row is not None else QModelIndex())
+        self.changePersistentIndexList(moving, targets)
+        self.layoutChanged.emit()
+
+    def set_visible_rows(self, first: int, last: int) -> None:
+        """The rows a view shows now (inclusive); ``tick()`` repaints only these."""
+        self._visible = (max(first, 0), last)
+
+    def visible_rows(self) -> tuple[int, int]:
+        """The visible span clamped to the current rows; empty when ``first > last``."""
+        first, last = self._visible
+        return first, min(last, len(self._ids) - 1)
+
+    def now(self) -> datetime:
+        """The instant every cell is judged at (advanced by ``tick`` and ``refresh``)."""
+        return self._now
+
+    def tick(self) -> None:
+        """Advance the clock and repaint the visible SLA cells (and, every
+        ``AGE_REPAINT_EVERY``, the visible Age cells)."""
+        self._now = self._service.now()
+        first, last = self.visible_rows()
+        if first > last:
+            return
+        self.dataChanged.emit(
+            self.index(first, Column.SLA), self.index(last, Column.SLA),
+            [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, SLA_STATE_ROLE],
+        )
+        if self._now - self._age_painted_at >= AGE_REPAINT_EVERY:
+            self._age_painted_at = self._now
+            self.dataChanged.emit(self.index(first, Column.AGE), self.index(last, Column.AGE),
+                                  [Qt.ItemDataRole.DisplayRole])
+
+    # -- cells -------------------------------------------------------------------------
+    def _display(self, case: CaseView, column: Column) -> str:
+        if column == Column.SLA:
+            return sla_cell(case, self._now)[1]
+        if column == Column.NETWORK:
+            return NETWORK_NAMES.get(case.network, case.network)
+        if column == Column.CUSTOMER:
+            return one_line(case.customer, 80) or _PLACEHOLDER
+        if column == Column.MESSAGE:
+            return one_line(case.last_inbound_text)
+        if column == Column.DEPARTMENT:
+            return case.department or _PLACEHOLDER
+        if column == Column.PRIORITY:
+            return case.priority.capitalize()
+        if column == Column.ASSIGNEE:
+            return case.assignee or _PLACEHOLDER
+        return _duration(max(self._now - case.opened_at, timedelta(0)))
+
+    def _tooltip(self, case: CaseView, column: Column) -> str | None:
+        if column == Column.SLA:
+            return _sla_tooltip(case, sla_cell(case, self._now)[0])
+        if column == Column.NETWORK:
+            return plain_tooltip(case.account)
+        if column == Column.CUSTOMER:
+            return plain_tooltip(case.customer)
+        if column == Column.MESSAGE:
+            return plain_tooltip(case.last_inbound_text) if case.last_inbound_text else None
+        if column == Column.AGE:
+            return f"Opened {case.opened_at.astimezone():%Y-%m-%d %H:%M}"
+        return None
+
+    def _foreground(self, case: CaseView, column: Column) -> QColor | None:
+        muted = (
+            (column == Column.DEPARTMENT and not case.department)
+            or (column == Column.ASSIGNEE and not case.assignee)
+            or (column == Column.PRIORITY and case.priority in ("low", "normal"))
+            or column == Column.AGE
+        )
+        if muted:
+            return QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+        if column == Column.PRIORITY and case.priority == "urgent":
+            return QColor(_URGENT_DARK if _is_dark() else _URGENT_LIGHT)
+        return None
+
+
+_CASE_ROLES = frozenset({
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole,
+    Qt.ItemDataRole.FontRole, SLA_STATE_ROLE,
+})
+
+
+def _alignment(column: Column) -> Qt.AlignmentFlag:
+    horizontal = Qt.AlignmentFlag.AlignRight if column == Column.AGE else Qt.AlignmentFlag.AlignLeft
+    return horizontal | Qt.AlignmentFlag.AlignVCenter
+
+
+# -- the SLA delegate --------------------------------------------------------------------
+
+#: state -> (background, text) for light and dark palettes: tints, not alarms.
+_SLA_LIGHT: dict[str, tuple[str, str]] = {
+    "ok": ("#e6f4ea", "#1e6b34"),
+    "warning": ("#fdf0d5", "#8a5300"),
+    "breached": ("#fbe4e2", "#a8231c"),
+    "paused": ("#eceff3", "#4a5565"),
+}
+_SLA_DARK: dict[str, tuple[str, str]] = {
+    "ok": ("#1f3a27", "#93d3a2"),
+    "warning": ("#473616", "#f2c471"),
+    "breached": ("#4d201e", "#f4a39c"),
+    "paused": ("#2e333a", "#aeb7c2"),
+}
+_URGENT_LIGHT = "#a8231c"
+_URGENT_DARK = "#f4a39c"
+
+
+def _is_dark(palette: QPalette | None = None) -> bool:
+    palette = palette or QGuiApplication.palette()
+    return palette.color(QPalette.ColorRole.Base).lightness() < 128
+
+
+def sla_colors(state: str | None, palette: QPalette | None = None) -> tuple[QColor, QColor] | None:
+    """(background, text) colours of an SLA state, or None for no clock."""
+    if state is None:
+        return None
+    table = _SLA_DARK if _is_dark(palette) else _SLA_LIGHT
+    background, text = table.get(state, table["paused"])
+    return QColor(background), QColor(text)
+
+
+class QueueDelegate(QStyledItemDelegate):
+    """The queue's cells: no focus frame around one cell, since whole rows are selected."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: _Index) -> None:
+        super().initStyleOption(option, index)
+        option.state &= ~QStyle.StateFlag.State_HasFocus
+
+
+class SlaDelegate(QueueDelegate):
+    """Paints the SLA cell as a soft tinted chip with the clock in the state's colour."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text = opt.text
+        opt.text = ""
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        # The row's own background, selection and focus, without the text.
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+
+        rect = opt.rect
+        colors = sla_colors(index.data(SLA_STATE_ROLE), opt.palette)
+        painter.save()
+        try:
+            if colors is None:
+                painter.setPen(opt.palette.color(QPalette.ColorRole.PlaceholderText))
+                painter.drawText(rect.adjusted(10, 0, -6, 0),
+                                 int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                                 text)
+                return
+            background, foreground = colors
+            chip = QRectF(rect.adjusted(4, 4, -4, -4))
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(background)
+            painter.drawRoundedRect(chip, 4, 4)
+            font = QFont(opt.font)
+            if index.data(SLA_STATE_ROLE) == "breached":
+                font.setWeight(QFont.Weight.DemiBold)
+            painter.setFont(font)
+            painter.setPen(foreground)
+            inner = chip.adjusted(6, 0, -6, 0)
+            elided = painter.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight,
+                                                       int(inner.width()))
+            painter.drawText(inner, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                             elided)
+        finally:
+            painter.restore()
+
