@@ -19,15 +19,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from smm_desk.domain.enums import CaseStatus, Direction
 from smm_desk.domain.records import EventKind, IncomingMessage, MessageKind, require_utc
+from smm_desk.domain.sla import MessagePoint, SlaPolicy, StatusChange, evaluate
 from smm_desk.domain.views import QuarantineView
+from smm_desk.store.bulk import insert_many
 from smm_desk.store.errors import NotFound
 from smm_desk.store.models import Account, Base, Case, Cursor, Event, Message, Quarantine
-from smm_desk.store.sla_state import chunks, refresh_sla
+from smm_desk.store.sla_state import PolicyBook, chunks, refresh_sla, snapshot_columns
 
 # Core tables for the bulk statements (the ORM bulk path costs far more per row).
 CASES = Base.metadata.tables["cases"]
@@ -49,13 +50,6 @@ class IngestResult:
     quarantined: int = 0
     new_case_ids: list[int] = field(default_factory=list)
     touched_case_ids: list[int] = field(default_factory=list)
-
-
-def _insert_ignoring_duplicates(session: Session, table: Any, index: list[str]) -> Any:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing(index_elements=index)
-    return sqlite.insert(table).on_conflict_do_nothing(index_elements=index)
 
 
 def save_cursor(session: Session, account_id: int, stream: str, value: str, now: datetime) -> None:
@@ -119,12 +113,15 @@ def ingest_batch(
             by_thread[message.thread_key].append(message)
         for thread in by_thread.values():
             thread.sort(key=lambda m: m.created_at)
-        cases = _cases_for_threads(session, account, by_thread, now, result)
-        inserted = _insert_messages(session, account_id, fresh, cases, now)
+        cases, existing = _cases_for_threads(session, account, by_thread, now, result)
+        inserted = _insert_messages(session, account_id, fresh, by_thread, cases, now)
         result.inserted = len(inserted)
-        _update_cases(session, by_thread, cases, inserted, now)
+        # New cases were born complete (text, times, SLA snapshot); only cases
+        # that already existed need their summary and clock brought up to date.
+        old = {key: by_thread[key] for key in existing}
+        _update_cases(session, old, cases, inserted, now)
+        refresh_sla(session, sorted(cases[k][0] for k in existing), now)
         result.touched_case_ids = sorted({cases[k][0] for k in by_thread})
-        refresh_sla(session, result.touched_case_ids, now)
 
     if quarantined:
         # Kept in the same transaction as the cursor that moves past them:
@@ -140,14 +137,51 @@ def ingest_batch(
     return result
 
 
+def _new_case_row(
+    account: Account, key: str, thread: list[IncomingMessage], now: datetime, policy: SlaPolicy
+) -> dict[str, Any]:
+    """A case as it stands after its first batch, SLA snapshot included."""
+    customer = next((m for m in thread if m.direction == Direction.INBOUND), thread[0])
+    inbound = [m for m in thread if m.direction == Direction.INBOUND]
+    outbound = [m for m in thread if m.direction == Direction.OUTBOUND]
+    opened_at = thread[0].created_at
+    snapshot = evaluate(
+        policy,
+        [MessagePoint(m.direction, m.created_at) for m in thread],
+        [StatusChange(opened_at, CaseStatus.NEW)],
+        now,
+    )
+    return {
+        "account_id": account.id,
+        "network": account.network,
+        "thread_key": key,
+        "kind": _case_kind(thread),
+        "status": CaseStatus.NEW.value,
+        "priority": "normal",
+        "tags": [],
+        "customer_id": customer.author_id,
+        "customer_name": (inbound[-1].author_name if inbound and inbound[-1].author_name
+                          else customer.author_name),
+        "post_external_id": thread[0].post_external_id,
+        "last_inbound_text": inbound[-1].text if inbound else "",
+        "last_inbound_at": inbound[-1].created_at if inbound else None,
+        "last_message_at": thread[-1].created_at,
+        "first_response_at": outbound[0].created_at if outbound else None,
+        "opened_at": opened_at,
+        "updated_at": now,
+        **snapshot_columns(snapshot),
+    }
+
+
 def _cases_for_threads(
     session: Session,
     account: Account,
     by_thread: dict[str, list[IncomingMessage]],
     now: datetime,
     result: IngestResult,
-) -> dict[str, tuple[int, str]]:
-    """thread key -> (case id, status before this batch), creating missing cases."""
+) -> tuple[dict[str, tuple[int, str]], list[str]]:
+    """thread key -> (case id, status before this batch), creating missing cases;
+    and the keys of the cases that existed before."""
     cases: dict[str, tuple[int, str]] = {}
     keys = list(by_thread)
     for part in chunks(keys):
@@ -157,33 +191,15 @@ def _cases_for_threads(
             )
         ):
             cases[key] = (case_id, status)
+    existing = [k for k in keys if k in cases]
     missing = [k for k in keys if k not in cases]
     if missing:
-        rows = []
-        for key in missing:
-            thread = by_thread[key]
-            customer = next((m for m in thread if m.direction == Direction.INBOUND), thread[0])
-            rows.append(
-                {
-                    "account_id": account.id,
-                    "network": account.network,
-                    "thread_key": key,
-                    "kind": _case_kind(thread),
-                    "status": CaseStatus.NEW.value,
-                    "priority": "normal",
-                    "tags": [],
-                    "customer_id": customer.author_id,
-                    "customer_name": customer.author_name,
-                    "post_external_id": thread[0].post_external_id,
-                    "last_inbound_text": "",
-                    "opened_at": thread[0].created_at,
-                    "updated_at": now,
-                    "sla_stopped": False,
-                }
-            )
+        # A new case has no department or policy of its own yet.
+        policy = PolicyBook(session).default
+        rows = [_new_case_row(account, key, by_thread[key], now, policy) for key in missing]
         # Plain executemany (no RETURNING): drivers send it as one batch, while
         # RETURNING with ordered rows would fall back to a statement per row.
-        session.execute(insert(CASES), rows)
+        insert_many(session, CASES, rows)
         for part in chunks(missing):
             for case_id, key in session.execute(
                 select(Case.id, Case.thread_key).where(
@@ -193,13 +209,14 @@ def _cases_for_threads(
                 cases[key] = (case_id, CaseStatus.NEW.value)
                 result.new_case_ids.append(case_id)
         result.new_case_ids.sort()
-    return cases
+    return cases, existing
 
 
 def _insert_messages(
     session: Session,
     account_id: int,
     fresh: list[IncomingMessage],
+    by_thread: dict[str, list[IncomingMessage]],
     cases: dict[str, tuple[int, str]],
     now: datetime,
 ) -> set[str]:
@@ -225,22 +242,21 @@ def _insert_messages(
     # ON CONFLICT DO NOTHING guards against a second worker that stored some of
     # these between our look-up and now; within one desk the write transaction
     # (BEGIN IMMEDIATE on SQLite) already excludes that, so all of ``fresh`` is new.
-    stmt = _insert_ignoring_duplicates(session, MESSAGES, ["account_id", "external_id"])
-    session.execute(stmt, rows)
+    insert_many(session, MESSAGES, rows, on_conflict_do_nothing=("account_id", "external_id"))
     inserted = {m.external_id for m in fresh}
-    events = [
-        {
-            "case_id": cases[m.thread_key][0],
-            "at": now,
-            "kind": EventKind.INGESTED.value,
-            "actor": "sync",
-            "data": {"external_id": m.external_id, "direction": m.direction.value},
-        }
-        for m in fresh
-        if m.external_id in inserted
-    ]
-    if events:
-        session.execute(insert(EVENTS), events)
+    # One "ingested" event per case and batch, naming the messages it brought.
+    events = []
+    for key, thread in by_thread.items():
+        ids = [m.external_id for m in thread if m.external_id in inserted]
+        if ids:
+            events.append({
+                "case_id": cases[key][0],
+                "at": now,
+                "kind": EventKind.INGESTED.value,
+                "actor": "sync",
+                "data": {"external_ids": ids, "count": len(ids)},
+            })
+    insert_many(session, EVENTS, events)
     return inserted
 
 

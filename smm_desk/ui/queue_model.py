@@ -19,9 +19,10 @@ instant; the warning comes from the store's judgement of the row, which the
 stale marker keeps at most ``STALE_AFTER`` old. Every cell in one repaint is
 judged at the same instant, so neighbouring clocks never disagree.
 
-Every cell is plain text: customer text is flattened to one line with control
-and bidi-override characters removed, and tooltips are escaped before Qt gets a
-chance to read them as rich text.
+Every cell is plain text: customer text is flattened to one line without
+control characters and wrapped in a bidi isolate (its direction marks cannot
+reorder the rest of the row), and tooltips are escaped before Qt gets a chance
+to read them as rich text.
 """
 
 from __future__ import annotations
@@ -94,25 +95,38 @@ _PLACEHOLDER = "—"
 _PREVIEW_LIMIT = 300
 _TOOLTIP_LIMIT = 2000
 _WHITESPACE = re.compile(r"\s+")
-# C0/C1 controls, and the marks and overrides that can reorder the text around them.
-_INVISIBLE = re.compile("[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 control characters (whitespace among them is handled first).
+_CONTROL = re.compile("[\u0000-\u001f\u007f-\u009f]")
+# First-strong isolate ... pop directional isolate: a customer's bidi marks and
+# overrides stay as written but cannot reorder anything outside their own text.
+_FSI, _PDI = "\u2068", "\u2069"
 
 
 # -- plain-text helpers ------------------------------------------------------------------
 
 
+def isolate(text: str) -> str:
+    """``text`` wrapped in a bidi isolate (see ``smm_desk.domain.text``: the UI
+    neutralises the direction marks it stores as the customer wrote them)."""
+    return f"{_FSI}{text}{_PDI}" if text else text
+
+
 def one_line(text: str, limit: int = _PREVIEW_LIMIT) -> str:
     """``text`` as a single plain line: whitespace runs become one space, control
-    and bidi-override characters go, and anything past ``limit`` is cut with an ellipsis."""
-    flat = _INVISIBLE.sub("", _WHITESPACE.sub(" ", text)).strip()
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+    characters go, anything past ``limit`` is cut with an ellipsis; isolated."""
+    flat = _CONTROL.sub("", _WHITESPACE.sub(" ", text)).strip()
+    if len(flat) > limit:
+        flat = flat[: limit - 1].rstrip() + "…"
+    return isolate(flat)
 
 
 def plain_tooltip(text: str) -> str:
     """A tooltip that shows ``text`` literally. Qt guesses whether a tooltip is
     rich text, so customer text like ``<b>hi</b>`` would render as markup: escape it."""
-    clipped = _INVISIBLE.sub("", text.replace("\r\n", "\n"))[:_TOOLTIP_LIMIT]
-    return f'<p style="white-space: pre-wrap">{html.escape(clipped)}</p>'
+    lines = text.replace("\r\n", "\n").replace("\t", " ")
+    clipped = "\n".join(_CONTROL.sub("", line) for line in lines.split("\n"))
+    body = html.escape(isolate(clipped.strip()[:_TOOLTIP_LIMIT]))
+    return f'<p style="white-space: pre-wrap">{body}</p>'
 
 
 def _clock(amount: timedelta) -> str:
@@ -151,7 +165,9 @@ def sla_cell(case: CaseView, now: datetime) -> tuple[str | None, str]:
         return "paused", "paused"
     left = case.response_due_at - now
     if left <= timedelta(0):
-        return "breached", f"breached +{_duration(-left)}"
+        late = -left
+        return "breached", ("breached just now" if late < timedelta(minutes=1)
+                            else f"breached +{_duration(late)}")
     if case.sla_state == "warning":
         return "warning", f"warning {_clock(left)} left"
     return "ok", f"{_clock(left)} left"

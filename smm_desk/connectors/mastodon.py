@@ -1,0 +1,640 @@
+"""Mastodon: mentions and direct messages in, replies out (REST API v1).
+
+Every instance is its own API host, so an account must be added with
+``--base-url https://<instance>``; ``default_base_url`` (mastodon.social) is
+only a fallback. Auth is a never-expiring OAuth user token sent as
+``Authorization: Bearer``; scopes ``read:notifications read:statuses
+read:accounts write:statuses`` (or ``read write``).
+
+Streams
+=======
+
+``mentions``
+    ``GET /api/v1/notifications?types[]=mention&limit=80&min_id=<cursor>``.
+    The cursor is the highest notification id seen (a plain id string, "0"
+    when the account had no mention on its first run). Each poll walks
+    forward: ``min_id`` returns the page immediately above the cursor, and
+    ``more`` is True while a page comes back full. Ids are compared as
+    integers ("100" > "99"), never as strings. The very first run (no cursor)
+    takes the newest page only: older mentions are history, not backfilled.
+``own``
+    The brand's own statuses, so answers written in Mastodon's own app stop
+    the SLA clock: ``GET /api/v1/accounts/verify_credentials`` once (the id is
+    cached), then ``GET /api/v1/accounts/:id/statuses?min_id=<cursor>&limit=40
+    &exclude_reblogs=true``, same cursor rules. Statuses that answer a
+    customer come back OUTBOUND; posts that answer nobody are skipped.
+
+Mastodon has no long poll in its REST API, so ``wait`` is ignored and every
+fetch returns at once (the streaming API could replace polling later).
+
+Threads
+=======
+
+* A direct status (``visibility: "direct"``, a "private mention") threads as
+  ``dm:<customer account id>``: one DM case per customer. Mastodon itself
+  threads DMs by reply chains, but those split the moment someone starts a
+  fresh DM instead of replying, and a person reads a DM exchange as one talk.
+  The brand's direct answer threads by the account it answers
+  (``in_reply_to_account_id``, or the first mentioned non-brand account).
+* Any other mention threads as ``mention:<root status id>:<customer account
+  id>``: the root is the top of the reply chain (a customer's top-level
+  mention is its own root; a reply under the brand's post has that post as
+  root), so every customer under one post is its own case, like comments
+  elsewhere. The root comes from ``GET /api/v1/statuses/:id/context``
+  (``ancestors[0]``) and is cached per status id for the connector's life:
+  the brand's answer gets the root of the status it answers, so inbound and
+  outbound land in the same case. A status whose context cannot be read
+  (deleted, hidden) takes its parent as root.
+
+``external_id`` is the status id (unique per instance), so a reply we post
+dedups against the same status fetched back on the ``own`` stream.
+
+``IncomingMessage.extra`` keys: ``status_id`` (what a reply answers),
+``account_id`` and ``acct`` (the customer; ``acct`` is the handle a reply
+must start with so the customer is notified), ``visibility`` (the answered
+status's), ``root_id`` (mentions), ``notification_id`` (inbound only).
+
+Replies and idempotency
+=======================
+
+``POST /api/v1/statuses`` JSON ``{"status": "@acct text", "in_reply_to_id",
+"visibility"}`` with ``Idempotency-Key: <reply id>``: Mastodon returns the
+original status for a repeated key, so sends are retried safely
+(``Idempotency.KEY``). The key is only remembered for one hour; for an older
+unknown outcome :meth:`MastodonConnector.find_delivered` looks for a status of
+ours answering the same status with the same text. Visibility is never wider
+than the answered status: direct stays direct, private stays private, and a
+public mention is answered unlisted (visible in the thread, not spammed on
+the brand's public timeline).
+
+Rate limits
+===========
+
+A 429 waits until ``X-RateLimit-Reset`` (ISO 8601) minus ``self.clock()``,
+else ``Retry-After``, else 60 s. When a successful answer says
+``X-RateLimit-Remaining: 0``, the connector remembers the reset time and
+raises ``RateLimited`` *before* sending anything until then, rather than
+spending a request on a certain 429. A wait is clamped to 1 s – 1 h, so a
+badly skewed local clock cannot park an account for a day.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from smm_desk.connectors.base import (
+    Connector,
+    Delivery,
+    FetchResult,
+    Idempotency,
+    OutgoingReply,
+    Quarantined,
+    register,
+)
+from smm_desk.connectors.errors import (
+    AuthError,
+    BadPayload,
+    PermanentError,
+    RateLimited,
+)
+from smm_desk.connectors.http import (
+    DEFAULT_RATE_LIMIT_WAIT,
+    decode_json,
+    network_message,
+    parse_retry_after,
+)
+from smm_desk.domain.enums import Direction
+from smm_desk.domain.records import IncomingMessage, MessageKind
+from smm_desk.domain.text import clean_text, html_to_text
+
+NOTIFICATIONS_LIMIT = 80
+STATUSES_LIMIT = 40
+#: Roots remembered per connector (status id -> root id); old entries drop first.
+ROOT_CACHE_SIZE = 50_000
+MIN_WAIT, MAX_WAIT = 1.0, 3600.0
+#: Own statuses find_delivered looks through (pages of STATUSES_LIMIT).
+LOOKUP_PAGES = 3
+
+_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+_ACCT = re.compile(r"[A-Za-z0-9_.-]{1,64}(?:@[A-Za-z0-9_.-]{1,253})?")
+_LEADING_MENTIONS = re.compile(r"^(?:@[\w.-]+(?:@[\w.-]+)?\s*)+")
+_VISIBILITIES = ("public", "unlisted", "private", "direct")
+#: The answer's visibility for each visibility of the answered status.
+_REPLY_VISIBILITY = {"public": "unlisted", "unlisted": "unlisted",
+                     "private": "private", "direct": "direct"}
+
+
+class _Malformed(ValueError):
+    """An item that cannot become a message; the text is the quarantine reason."""
+
+
+def id_key(value: str) -> tuple[int, int | str]:
+    """Sort key for ids: numeric ids compare as integers ("100" > "99")."""
+    if value.isascii() and value.isdigit():
+        return (0, int(value))
+    return (1, value)
+
+
+def _as_id(value: Any, what: str) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return str(value)
+    if isinstance(value, str) and _ID.fullmatch(value):
+        return value
+    raise _Malformed(f"{what} is missing or not a valid id")
+
+
+def _opt_id(value: Any, what: str) -> str | None:
+    return None if value is None else _as_id(value, what)
+
+
+def parse_time(value: Any) -> datetime:
+    """Mastodon's ISO 8601 timestamps ("…T10:00:01.940Z") as aware UTC."""
+    if not isinstance(value, str):
+        raise _Malformed("created_at is missing")
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise _Malformed("created_at is not an ISO 8601 time") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Status:
+    """The fields of a Mastodon Status this connector uses, validated."""
+
+    id: str
+    created_at: datetime
+    account_id: str
+    acct: str  # "" when the handle is unusable
+    author_name: str
+    visibility: str
+    in_reply_to_id: str | None
+    in_reply_to_account_id: str | None
+    text: str
+    url: str | None
+    mentions: tuple[tuple[str, str], ...]  # (account id, acct)
+
+
+def _text_of(raw: Mapping[str, Any]) -> str:
+    text = html_to_text(raw.get("content"))
+    spoiler = raw.get("spoiler_text")
+    if isinstance(spoiler, str) and spoiler.strip():
+        text = f"CW: {clean_text(spoiler)}\n{text}"
+    media = raw.get("media_attachments")
+    if isinstance(media, list):
+        for item in media[:20]:
+            if isinstance(item, dict):
+                kind = item.get("type") if isinstance(item.get("type"), str) else "attachment"
+                desc = item.get("description")
+                label = f"[{kind}: {desc}]" if isinstance(desc, str) and desc else f"[{kind}]"
+                text = f"{text}\n{label}"
+    return clean_text(text)
+
+
+def parse_status(raw: Any) -> Status:
+    """A Status JSON object, or :class:`_Malformed` saying what is wrong."""
+    if not isinstance(raw, dict):
+        raise _Malformed("status is not a JSON object")
+    account = raw.get("account")
+    if not isinstance(account, dict):
+        raise _Malformed("status has no account")
+    acct = account.get("acct")
+    acct = acct if isinstance(acct, str) and _ACCT.fullmatch(acct) else ""
+    name = account.get("display_name")
+    if not (isinstance(name, str) and clean_text(name)):
+        name = acct or account.get("username")
+    visibility = raw.get("visibility")
+    if visibility not in _VISIBILITIES:
+        raise _Malformed("status visibility is missing or unknown")
+    mentions: list[tuple[str, str]] = []
+    listed = raw.get("mentions")
+    if isinstance(listed, list):
+        for item in listed:
+            if isinstance(item, dict):
+                try:
+                    mention_id = _as_id(item.get("id"), "mention id")
+                except _Malformed:
+                    continue
+                handle = item.get("acct")
+                mentions.append((mention_id, handle if isinstance(handle, str)
+                                 and _ACCT.fullmatch(handle) else ""))
+    url = raw.get("url") or raw.get("uri")
+    return Status(
+        id=_as_id(raw.get("id"), "status id"),
+        created_at=parse_time(raw.get("created_at")),
+        account_id=_as_id(account.get("id"), "account id"),
+        acct=acct,
+        author_name=clean_text(name, 200),
+        visibility=str(visibility),
+        in_reply_to_id=_opt_id(raw.get("in_reply_to_id"), "in_reply_to_id"),
+        in_reply_to_account_id=_opt_id(raw.get("in_reply_to_account_id"),
+                                       "in_reply_to_account_id"),
+        text=_text_of(raw),
+        url=clean_text(url, 2000) if isinstance(url, str) and url.startswith(
+            ("https://", "http://")) else None,
+        mentions=tuple(mentions),
+    )
+
+
+def _quarantine(item: Any, reason: str) -> Quarantined:
+    try:
+        raw = json.dumps(item, ensure_ascii=True)
+    except (TypeError, ValueError):
+        raw = repr(item)
+    return Quarantined(raw=raw, reason=reason)
+
+
+def _item_id(item: Any) -> str | None:
+    try:
+        return _as_id(item.get("id") if isinstance(item, dict) else None, "id")
+    except _Malformed:
+        return None
+
+
+def _newest(ids: Iterable[str], current: str | None) -> str | None:
+    best = current
+    for value in ids:
+        if best is None or id_key(value) > id_key(best):
+            best = value
+    return best
+
+
+def root_of(status: Status, roots: Mapping[str, str]) -> str:
+    """The reply chain's root: itself when top-level, else what the cache knows
+    of its parent (or its own lookup), else the parent."""
+    if status.in_reply_to_id is None:
+        return status.id
+    return roots.get(status.id) or roots.get(status.in_reply_to_id) or status.in_reply_to_id
+
+
+def inbound_message(status: Status, notification_id: str, brand_id: str,
+                    roots: Mapping[str, str]) -> IncomingMessage:
+    extra = {"status_id": status.id, "account_id": status.account_id,
+             "visibility": status.visibility, "notification_id": notification_id}
+    if status.acct:
+        extra["acct"] = status.acct
+    if status.visibility == "direct":
+        thread, kind, post = f"dm:{status.account_id}", MessageKind.DM, None
+    else:
+        post = root_of(status, roots)
+        extra["root_id"] = post
+        thread = f"mention:{post}:{status.account_id}"
+        kind = (MessageKind.COMMENT if brand_id and status.in_reply_to_account_id == brand_id
+                else MessageKind.MENTION)
+    return IncomingMessage(
+        external_id=status.id, thread_key=thread, direction=Direction.INBOUND, kind=kind,
+        text=status.text, created_at=status.created_at, author_id=status.account_id,
+        author_name=status.author_name or status.acct or status.account_id,
+        parent_external_id=status.in_reply_to_id, post_external_id=post,
+        permalink=status.url, extra=extra)
+
+
+def customer_of(status: Status, brand_id: str) -> tuple[str, str] | None:
+    """(account id, acct) of the customer a brand status answers, if any."""
+    acct_by_id = dict(status.mentions)
+    target = status.in_reply_to_account_id
+    if target and target != brand_id:
+        return target, acct_by_id.get(target, "")
+    for mention_id, acct in status.mentions:
+        if mention_id != brand_id:
+            return mention_id, acct
+    return None
+
+
+def outbound_message(status: Status, brand_id: str,
+                     roots: Mapping[str, str]) -> IncomingMessage | None:
+    """The brand's status as an OUTBOUND message, or None if it answers nobody."""
+    if status.in_reply_to_id is None:
+        return None
+    customer = customer_of(status, brand_id)
+    if customer is None:
+        return None
+    customer_id, acct = customer
+    extra = {"status_id": status.id, "account_id": customer_id,
+             "visibility": status.visibility}
+    if acct:
+        extra["acct"] = acct
+    if status.visibility == "direct":
+        thread, kind, post = f"dm:{customer_id}", MessageKind.DM, None
+    else:
+        post = root_of(status, roots)
+        extra["root_id"] = post
+        thread, kind = f"mention:{post}:{customer_id}", MessageKind.REPLY
+    return IncomingMessage(
+        external_id=status.id, thread_key=thread, direction=Direction.OUTBOUND, kind=kind,
+        text=status.text, created_at=status.created_at, author_id=status.account_id,
+        author_name=status.author_name or status.acct, parent_external_id=status.in_reply_to_id,
+        post_external_id=post, permalink=status.url, extra=extra)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of parsed items, before messages are built."""
+
+    entries: list[tuple[str, Status]]  # (item id, status), oldest first
+    quarantined: list[Quarantined]
+    newest_id: str | None
+    size: int
+
+
+def parse_notifications(items: Any) -> Page:
+    """Mention notifications → statuses. Never raises for any JSON value."""
+    if not isinstance(items, list):
+        return Page([], [_quarantine(items, "notifications answer is not a JSON list")], None, 1)
+    entries: list[tuple[str, Status]] = []
+    bad: list[Quarantined] = []
+    ids: list[str] = []
+    for item in items:
+        item_id = _item_id(item)
+        if item_id is not None:
+            ids.append(item_id)
+        try:
+            if item_id is None or not isinstance(item, dict):
+                raise _Malformed("notification id is missing or not a valid id")
+            if item.get("type") != "mention":
+                continue  # an old server that ignores types[]: not ours to handle
+            entries.append((item_id, parse_status(item.get("status"))))
+        except _Malformed as exc:
+            bad.append(_quarantine(item, f"mention notification skipped: {exc}"))
+    entries.sort(key=lambda e: id_key(e[0]))
+    return Page(entries, bad, _newest(ids, None), len(items))
+
+
+def parse_statuses(items: Any) -> Page:
+    """The brand's own statuses. Never raises for any JSON value."""
+    if not isinstance(items, list):
+        return Page([], [_quarantine(items, "statuses answer is not a JSON list")], None, 1)
+    entries: list[tuple[str, Status]] = []
+    bad: list[Quarantined] = []
+    ids: list[str] = []
+    for item in items:
+        item_id = _item_id(item)
+        if item_id is not None:
+            ids.append(item_id)
+        try:
+            if isinstance(item, dict) and item.get("reblog"):
+                continue  # a boost is not an answer
+            status = parse_status(item)
+        except _Malformed as exc:
+            bad.append(_quarantine(item, f"own status skipped: {exc}"))
+            continue
+        entries.append((status.id, status))
+    entries.sort(key=lambda e: id_key(e[0]))
+    return Page(entries, bad, _newest(ids, None), len(items))
+
+
+def build_messages(page: Page, stream: str, brand_id: str,
+                   roots: Mapping[str, str]) -> tuple[list[IncomingMessage], list[Quarantined]]:
+    """Messages from a parsed page; anything that still fails is quarantined."""
+    messages: list[IncomingMessage] = []
+    bad = list(page.quarantined)
+    for item_id, status in page.entries:
+        try:
+            if stream == "mentions":
+                messages.append(inbound_message(status, item_id, brand_id, roots))
+            else:
+                message = outbound_message(status, brand_id, roots)
+                if message is not None:
+                    messages.append(message)
+        except ValueError as exc:  # IncomingMessage's own checks
+            bad.append(Quarantined(raw=json.dumps({"id": item_id}), reason=str(exc)))
+    return messages, bad
+
+
+def _reset_time(response: httpx.Response) -> datetime | None:
+    value = response.headers.get("X-RateLimit-Reset")
+    if not value:
+        return None
+    try:
+        return parse_time(value)
+    except _Malformed:
+        return None
+
+
+@register
+class MastodonConnector(Connector):
+    network = "mastodon"
+    default_base_url = "https://mastodon.social"
+    idempotency = Idempotency.KEY
+    streams = ("mentions", "own")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._brand_id: str | None = None
+        self._roots: OrderedDict[str, str] = OrderedDict()
+        self._blocked_until: datetime | None = None
+
+    def auth_headers(self, token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+    # -- HTTP -------------------------------------------------------------
+
+    def _check(self, response: httpx.Response) -> None:
+        """Track the rate-limit headers; turn a 429 into the right wait."""
+        now = self.clock()
+        reset = _reset_time(response)
+        remaining = response.headers.get("X-RateLimit-Remaining", "").strip()
+        if response.status_code == 429:
+            if reset is not None:
+                wait = (reset - now).total_seconds()
+            else:
+                wait = parse_retry_after(response.headers.get("Retry-After"),
+                                         now.timestamp()) or DEFAULT_RATE_LIMIT_WAIT
+            wait = min(MAX_WAIT, max(MIN_WAIT, wait))
+            self._blocked_until = now + timedelta(seconds=wait)
+            raise RateLimited(
+                f"{response.request.method} {response.request.url.path}: "
+                f"rate limited, retry in {wait:.0f} s", wait,
+                network_message=network_message(response), status=429)
+        if response.status_code == 403:
+            said = network_message(response)
+            if "scope" in said.lower():
+                raise AuthError(f"{response.request.method} {response.request.url.path}: "
+                                f"token lacks a scope: {said}", network_message=said, status=403)
+        if remaining.isdigit():
+            if int(remaining) == 0 and reset is not None and reset > now:
+                self._blocked_until = min(reset, now + timedelta(seconds=MAX_WAIT))
+            elif int(remaining) > 0:
+                self._blocked_until = None
+
+    async def _request(self, method: str, url: str, *, retry_safe: bool,
+                       **kwargs: Any) -> httpx.Response:
+        if self._blocked_until is not None:
+            left = (self._blocked_until - self.clock()).total_seconds()
+            if left > 0:
+                raise RateLimited(f"{method} {url}: rate limit used up, retry in {left:.0f} s",
+                                  max(MIN_WAIT, left), network_message="X-RateLimit-Remaining: 0")
+            self._blocked_until = None
+        return await self.http.request(method, url, retry_safe=retry_safe, check=self._check,
+                                       **kwargs)
+
+    async def _get_json(self, url: str, params: Any = None) -> Any:
+        response = await self._request("GET", url, retry_safe=True, params=params)
+        return decode_json(response, self.redact)
+
+    async def brand_id(self) -> str:
+        """The token's own account id (verify_credentials, asked once)."""
+        if self._brand_id is None:
+            body = await self._get_json("/api/v1/accounts/verify_credentials")
+            try:
+                self._brand_id = _as_id(body.get("id") if isinstance(body, dict) else None,
+                                        "account id")
+            except _Malformed:
+                raise BadPayload("GET /api/v1/accounts/verify_credentials: "
+                                 "answer has no account id") from None
+        return self._brand_id
+
+    # -- roots --------------------------------------------------------------
+
+    def _remember(self, status_id: str, root: str) -> None:
+        self._roots[status_id] = root
+        self._roots.move_to_end(status_id)
+        while len(self._roots) > ROOT_CACHE_SIZE:
+            self._roots.popitem(last=False)
+
+    async def _resolve_roots(self, statuses: Iterable[Status]) -> None:
+        """Fill the root cache for every non-direct status in a page."""
+        for status in statuses:
+            if status.visibility == "direct" or status.id in self._roots:
+                continue
+            if status.in_reply_to_id is None:
+                self._remember(status.id, status.id)
+                continue
+            known = self._roots.get(status.in_reply_to_id)
+            if known is None:
+                known = await self._root_from_context(status)
+            self._remember(status.id, known)
+
+    async def _root_from_context(self, status: Status) -> str:
+        fallback = status.in_reply_to_id or status.id
+        try:
+            body = await self._get_json(f"/api/v1/statuses/{status.id}/context")
+        except (PermanentError, BadPayload):
+            return fallback  # deleted or hidden since: the parent is the best root we have
+        ancestors = body.get("ancestors") if isinstance(body, dict) else None
+        if not isinstance(ancestors, list) or not ancestors:
+            return fallback
+        root = _item_id(ancestors[0])
+        if root is None:
+            return fallback
+        for ancestor in ancestors:
+            ancestor_id = _item_id(ancestor)
+            if ancestor_id is not None and ancestor_id not in self._roots:
+                self._remember(ancestor_id, root)
+        return root
+
+    # -- fetch --------------------------------------------------------------
+
+    async def fetch(self, stream: str, cursor: str | None, *, wait: float) -> FetchResult:
+        del wait  # no long poll in Mastodon's REST API
+        if stream == "mentions":
+            limit = NOTIFICATIONS_LIMIT
+            url = "/api/v1/notifications"
+            params: list[tuple[str, str]] = [("types[]", "mention"), ("limit", str(limit))]
+        elif stream == "own":
+            limit = STATUSES_LIMIT
+            url = f"/api/v1/accounts/{await self.brand_id()}/statuses"
+            params = [("limit", str(limit)), ("exclude_reblogs", "true")]
+        else:
+            raise ValueError(f"mastodon has no stream {stream!r}")
+        if cursor:
+            params.append(("min_id", cursor))
+        body = await self._get_json(url, params)
+        if not isinstance(body, list):
+            raise BadPayload(f"GET {url}: expected a JSON list, got {type(body).__name__}")
+        brand = await self.brand_id()
+        page = parse_notifications(body) if stream == "mentions" else parse_statuses(body)
+        await self._resolve_roots(status for _, status in page.entries)
+        messages, bad = build_messages(page, stream, brand, self._roots)
+        new_cursor = _newest([page.newest_id] if page.newest_id else [], cursor) or "0"
+        return FetchResult(messages=messages, cursor=new_cursor, quarantined=bad,
+                           more=bool(cursor) and page.size >= limit)
+
+    # -- send ---------------------------------------------------------------
+
+    def _reply_body(self, reply: OutgoingReply) -> dict[str, str]:
+        target = reply.target
+        extra = target.extra
+        status_id = extra.get("status_id") or target.external_id
+        if not status_id or not _ID.fullmatch(status_id):
+            raise PermanentError("cannot reply: the answered Mastodon status is unknown")
+        text = reply.text.strip()
+        if not text:
+            raise PermanentError("cannot send an empty reply")
+        acct = extra.get("acct", "")
+        if not _ACCT.fullmatch(acct):
+            raise PermanentError("cannot reply: the customer's Mastodon handle is unknown, "
+                                 "so they would never see the answer")
+        mention = f"@{acct}"
+        if not (text.lower().startswith(mention.lower())
+                and text[len(mention):len(mention) + 1] in ("", " ", "\n", "\t")):
+            text = f"{mention} {text}"
+        if target.thread_key.startswith("dm:"):
+            visibility = "direct"
+        else:
+            visibility = _REPLY_VISIBILITY.get(extra.get("visibility", ""), "private")
+        return {"status": text, "in_reply_to_id": status_id, "visibility": visibility}
+
+    async def send(self, reply: OutgoingReply) -> Delivery:
+        body = self._reply_body(reply)
+        response = await self._request(
+            "POST", "/api/v1/statuses", retry_safe=True, json_body=body,
+            headers={"Idempotency-Key": reply.reply_id})
+        created = decode_json(response, self.redact)
+        try:
+            status_id = _as_id(created.get("id") if isinstance(created, dict) else None,
+                               "status id")
+        except _Malformed:
+            raise BadPayload("POST /api/v1/statuses: answer has no status id") from None
+        try:
+            delivered_at = parse_time(created.get("created_at"))
+        except _Malformed:
+            delivered_at = self.clock()
+        self._remember_thread(status_id, reply.target.thread_key, body["in_reply_to_id"])
+        return Delivery(external_id=status_id, delivered_at=delivered_at)
+
+    def _remember_thread(self, status_id: str, thread_key: str, answered: str) -> None:
+        # The answer belongs to the case it was written in, whatever context says later.
+        parts = thread_key.split(":")
+        if parts[0] == "mention" and len(parts) == 3 and parts[1]:
+            self._remember(answered, self._roots.get(answered, parts[1]))
+            self._remember(status_id, parts[1])
+
+    async def find_delivered(self, reply: OutgoingReply) -> Delivery | None:
+        """Our status answering the same status with the same words, if any.
+
+        Idempotency keys last one hour; after that a reply whose outcome is
+        unknown is settled by looking through the newest own statuses."""
+        body = self._reply_body(reply)
+        wanted = _comparable(body["status"])
+        url = f"/api/v1/accounts/{await self.brand_id()}/statuses"
+        max_id: str | None = None
+        for _ in range(LOOKUP_PAGES):
+            params = [("limit", str(STATUSES_LIMIT)), ("exclude_reblogs", "true")]
+            if max_id:
+                params.append(("max_id", max_id))
+            page = parse_statuses(await self._get_json(url, params))
+            for _, status in page.entries:
+                if (status.in_reply_to_id == body["in_reply_to_id"]
+                        and _comparable(status.text) == wanted):
+                    return Delivery(external_id=status.id, delivered_at=status.created_at)
+            if page.size < STATUSES_LIMIT or not page.entries:
+                return None
+            max_id = page.entries[0][0]
+        return None
+
+
+def _comparable(text: str) -> str:
+    """Text without its leading @mentions, whitespace folded (Mastodon renders
+    "@anna@other.social" as "@anna" in HTML)."""
+    return " ".join(_LEADING_MENTIONS.sub("", clean_text(text)).split()).casefold()
