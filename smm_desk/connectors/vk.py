@@ -91,7 +91,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeGuard
 
 import httpx
 
@@ -128,6 +128,8 @@ DAILY_QUOTA_WAIT = 3600.0
 TOO_MANY_REQUESTS_WAIT = 1.0
 #: Remembered comment authors (to thread the brand's answers) and user names.
 MEMORY_LIMIT = 20_000
+#: users.get takes at most 1000 ids per call.
+USERS_PER_CALL = 1000
 
 _MENTION = re.compile(r"\[(?:id|club|public|event)\d+\|([^\]\[]*)\]")
 
@@ -175,20 +177,21 @@ class _Bad(Exception):
     """An item that cannot become a record; the message is the quarantine reason."""
 
 
-def _int(obj: Mapping[str, Any], key: str, *, required: bool = True) -> int | None:
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _opt_int(obj: Mapping[str, Any], key: str) -> int | None:
     value = obj.get(key)
-    if value is None and not required:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        if value is None:
-            raise _Bad(f"field {key!r} is missing")
+    if value is not None and not _is_int(value):
         raise _Bad(f"field {key!r} is not an integer")
     return value
 
 
-def _req_int(obj: Mapping[str, Any], key: str) -> int:
-    value = _int(obj, key)
-    assert value is not None
+def _int(obj: Mapping[str, Any], key: str) -> int:
+    value = _opt_int(obj, key)
+    if value is None:
+        raise _Bad(f"field {key!r} is missing")
     return value
 
 
@@ -281,10 +284,10 @@ class Parser:
         return self._message(message, outbound=kind == "message_reply")
 
     def _message(self, msg: Mapping[str, Any], *, outbound: bool) -> IncomingMessage:
-        peer_id = _req_int(msg, "peer_id")
-        from_id = _req_int(msg, "from_id")
-        message_id = _int(msg, "id", required=False)
-        cmid = _int(msg, "conversation_message_id", required=False)
+        peer_id = _int(msg, "peer_id")
+        from_id = _int(msg, "from_id")
+        message_id = _opt_int(msg, "id")
+        cmid = _opt_int(msg, "conversation_message_id")
         external_id = message_external_id(peer_id, message_id, cmid)
         created_at = _when(msg)
         text, attachments = _text(msg)
@@ -295,16 +298,16 @@ class Parser:
         if attachments:
             extra["attachments"] = attachments
         admin = msg.get("admin_author_id")
-        if isinstance(admin, int) and not isinstance(admin, bool):
+        if _is_int(admin):
             extra["admin_author_id"] = str(admin)
         parent = None
         answered = msg.get("reply_message")
         if isinstance(answered, dict):
             pid = answered.get("id")
             pcm = answered.get("conversation_message_id")
-            if isinstance(pid, int) and not isinstance(pid, bool) and pid > 0:
+            if _is_int(pid) and pid > 0:
                 parent = f"msg:{peer_id}:{pid}"
-            elif isinstance(pcm, int) and not isinstance(pcm, bool) and pcm > 0:
+            elif _is_int(pcm) and pcm > 0:
                 parent = f"msg:{peer_id}:c{pcm}"
         return IncomingMessage(
             external_id=external_id,
@@ -321,12 +324,12 @@ class Parser:
         )
 
     def _comment(self, obj: Mapping[str, Any]) -> IncomingMessage:
-        comment_id = _req_int(obj, "id")
-        from_id = _req_int(obj, "from_id")
-        owner_id = _req_int(obj, "owner_id")
-        post_id = _req_int(obj, "post_id")
-        reply_to_comment = _int(obj, "reply_to_comment", required=False)
-        reply_to_user = _int(obj, "reply_to_user", required=False)
+        comment_id = _int(obj, "id")
+        from_id = _int(obj, "from_id")
+        owner_id = _int(obj, "owner_id")
+        post_id = _int(obj, "post_id")
+        reply_to_comment = _opt_int(obj, "reply_to_comment")
+        reply_to_user = _opt_int(obj, "reply_to_user")
         created_at = _when(obj)
         text, attachments = _text(obj)
         post = f"{owner_id}_{post_id}"
@@ -399,7 +402,7 @@ def parse_group_id(value: str) -> int:
         if text.startswith(prefix):
             text = text[len(prefix):]
             break
-    if not text.isdigit() or int(text) <= 0:
+    if not (text.isascii() and text.isdigit()) or int(text) <= 0:
         raise PermanentError(f"VK: group_id option {value!r} is not a community id "
                              "(expected a number such as 123456)")
     return int(text)
@@ -414,7 +417,7 @@ def _cursor_ts(cursor: str | None) -> str | None:
         value = None
     if isinstance(value, dict):
         value = value.get("ts")
-    if isinstance(value, int) and not isinstance(value, bool):
+    if _is_int(value):
         return str(value)
     if isinstance(value, str) and value:
         return value
@@ -469,7 +472,7 @@ class VkConnector(Connector):
         groups = found.get("groups") if isinstance(found, dict) else found
         first = groups[0] if isinstance(groups, list) and groups else None
         gid = first.get("id") if isinstance(first, dict) else None
-        if isinstance(gid, bool) or not isinstance(gid, int) or gid <= 0:
+        if not _is_int(gid) or gid <= 0:
             raise PermanentError(
                 "VK: the account has no group_id and groups.getById did not name the "
                 "community (is this a community access key?); set group_id in the account")
@@ -488,7 +491,7 @@ class VkConnector(Connector):
         server, key, ts = found.get("server"), found.get("key"), found.get("ts")
         if not isinstance(server, str) or not server or not isinstance(key, str) or not key:
             raise BadPayload("VK groups.getLongPollServer: answer lacks 'server' or 'key'")
-        if isinstance(ts, int) and not isinstance(ts, bool):
+        if _is_int(ts):
             ts = str(ts)
         if not isinstance(ts, str) or not ts:
             raise BadPayload("VK groups.getLongPollServer: answer lacks 'ts'")
@@ -526,7 +529,7 @@ class VkConnector(Connector):
         else:
             raise TransientError("VK long poll keeps asking for a new session")
         new_ts = body.get("ts")
-        if isinstance(new_ts, int) and not isinstance(new_ts, bool):
+        if _is_int(new_ts):
             new_ts = str(new_ts)
         if not isinstance(new_ts, str) or not new_ts:
             raise BadPayload("VK long poll: answer has no 'ts'")
@@ -557,16 +560,18 @@ class VkConnector(Connector):
         wanted = {m.author_id for m in messages
                   if m.direction == Direction.INBOUND and m.author_id.isdigit()
                   and m.author_id not in self._names}
-        if wanted:
+        if len(self._names) + len(wanted) > MEMORY_LIMIT:
+            self._names.clear()
+        ordered = sorted(wanted, key=int)
+        for start in range(0, len(ordered), USERS_PER_CALL):
             try:
-                found = await self.call("users.get", {"user_ids": ",".join(sorted(wanted))})
+                found = await self.call("users.get", {
+                    "user_ids": ",".join(ordered[start:start + USERS_PER_CALL])})
             except AuthError:
                 raise
             except ConnectorError as exc:
                 log.info("VK users.get failed, names stay ids: %s", exc)
-                found = []
-            if len(self._names) + len(wanted) > MEMORY_LIMIT:
-                self._names.clear()
+                break
             for user in found if isinstance(found, list) else []:
                 if isinstance(user, dict) and isinstance(user.get("id"), int):
                     parts = [user.get("first_name"), user.get("last_name")]
@@ -610,7 +615,7 @@ class VkConnector(Connector):
             if message_id > 0:
                 params["reply_to"] = message_id
             found = await self.call("messages.send", params)
-            if isinstance(found, bool) or not isinstance(found, int) or found <= 0:
+            if not _is_int(found) or found <= 0:
                 raise BadPayload("VK messages.send: answer is not a message id")
             return f"msg:{peer}:{found}"
         # A group chat: only peer_ids answers with the conversation_message_id.
@@ -649,7 +654,7 @@ class VkConnector(Connector):
             params["reply_to_comment"] = _route_int(comment, "comment_id")
         found = await self.call("wall.createComment", params)
         new_id = found.get("comment_id") if isinstance(found, dict) else None
-        if isinstance(new_id, bool) or not isinstance(new_id, int) or new_id <= 0:
+        if not _is_int(new_id) or new_id <= 0:
             raise BadPayload("VK wall.createComment: answer has no 'comment_id'")
         return comment_external_id(owner, post, new_id)
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import urllib.parse
 import uuid
 from dataclasses import dataclass, field
@@ -83,9 +84,19 @@ def vk_error(code: int, detail: str = "", params: dict[str, str] | None = None,
     """VK's error answer: HTTP 200, the parameters echoed without the token."""
     shown = [{"key": "method", "value": method}] if method else []
     shown += [{"key": k, "value": v} for k, v in (params or {}).items() if k != "access_token"]
-    return json_response(200, {"error": {"error_code": code,
-                                         "error_msg": text or _VkError(code, detail).message,
-                                         "request_params": shown}})
+    return _json(200, {"error": {"error_code": code,
+                                 "error_msg": text or _VkError(code, detail).message,
+                                 "request_params": shown}})
+
+
+def _json(status: int, body: Any) -> httpx.Response:
+    """VK sends UTF-8; text with a lone surrogate (hostile test input) travels
+    \\u-escaped instead, as a JSON encoder must."""
+    try:
+        return json_response(status, body)
+    except UnicodeEncodeError:
+        return httpx.Response(status, headers={"Content-Type": "application/json"},
+                              content=json.dumps(body).encode())
 
 
 @dataclass
@@ -168,7 +179,8 @@ class VkSim:
         """An admin answering in VK's own interface (not through our API calls)."""
         with self.world.lock:
             group = self._group(token)
-            target = int(reply_to_id.rsplit(":", 1)[-1].lstrip("c"))
+            tail = reply_to_id.rsplit(":", 1)[-1]  # a plain id or our external id
+            target = int(tail) if tail.isascii() and tail.isdigit() else 0
             if target in group.messages:
                 original = group.messages[target]
                 message = self._new_message(group, original["peer_id"], -group.group_id, text,
@@ -207,7 +219,7 @@ class VkSim:
     def fault_response(self, fault: Fault, request: httpx.Request) -> httpx.Response | None:
         long_poll = request.url.path.startswith(LP_PREFIX)
         if fault.kind == "auth":
-            return json_response(200, {"failed": 2}) if long_poll else vk_error(5)
+            return _json(200, {"failed": 2}) if long_poll else vk_error(5)
         if fault.kind == "rate_limit":
             return vk_error(6)
         return None
@@ -250,7 +262,7 @@ class VkSim:
             except _VkError as exc:
                 return vk_error(exc.code, exc.detail, params, method)
         world.notify()
-        return json_response(200, {"response": result})
+        return _json(200, {"response": result})
 
     # ------------------------------------------------------------ methods
 
@@ -278,9 +290,10 @@ class VkSim:
             raise _VkError(100, "user_ids is undefined")
         found = []
         for part in raw.split(","):
-            if not part.strip().lstrip("-").isdigit():
-                raise _VkError(100, f"invalid user id {part!r}")
-            uid = int(part)
+            try:
+                uid = int(part)
+            except ValueError:
+                raise _VkError(100, f"invalid user id {part!r}") from None
             if uid in self._users:
                 first, last = self._users[uid]
                 found.append({"id": uid, "first_name": first, "last_name": last,
@@ -297,8 +310,7 @@ class VkSim:
         random_id = _int_param(params, "random_id")
         if "peer_ids" in params or "user_ids" in params:
             raise _VkError(100, "the simulator serves peer_id only")
-        peer = _int_param(params, "peer_id") if "peer_id" in params else \
-            _int_param(params, "user_id")
+        peer = _int_param(params, "user_id" if "user_id" in params else "peer_id")
         text = params.get("message", "")
         if not text.strip() and not params.get("attachment"):
             raise _VkError(100, "message is empty or invalid")
@@ -369,29 +381,29 @@ class VkSim:
     def _long_poll(self, request: httpx.Request, world: SimWorld) -> httpx.Response:
         params = dict(request.url.params)
         tail = request.url.path[len(LP_PREFIX):]
-        group = self._by_id.get(int(tail)) if tail.isdigit() else None
+        group = self._by_id.get(int(tail)) if tail.isascii() and tail.isdigit() else None
         if group is None:
-            return json_response(404, {"error": "no such long-poll server"})
+            return _json(404, {"error": "no such long-poll server"})
         if params.get("act") != "a_check":
-            return json_response(400, {"error": "act must be a_check"})
+            return _json(400, {"error": "act must be a_check"})
         try:
             wait = max(0, min(90, int(params.get("wait") or 0)))
         except ValueError:
             wait = 0
         with world.lock:
             if params.get("key") not in group.keys:
-                return json_response(200, {"failed": 2})
+                return _json(200, {"failed": 2})
             raw_ts = params.get("ts", "")
-            ts = int(raw_ts) if raw_ts.isdigit() else -1
+            ts = int(raw_ts) if raw_ts.isascii() and raw_ts.isdigit() else -1
             if ts < group.oldest_ts or ts > group.next_ts:
-                return json_response(200, {"failed": 1, "ts": str(group.next_ts)})
+                return _json(200, {"failed": 1, "ts": str(group.next_ts)})
         if wait:
             world.wait_for(lambda: group.next_ts > ts, wait)
         with world.lock:
             if ts < group.oldest_ts:  # trimmed while we waited
-                return json_response(200, {"failed": 1, "ts": str(group.next_ts)})
+                return _json(200, {"failed": 1, "ts": str(group.next_ts)})
             updates = [event for number, event in group.events if number >= ts][:MAX_UPDATES]
-            return json_response(200, {"ts": str(ts + len(updates)), "updates": updates})
+            return _json(200, {"ts": str(ts + len(updates)), "updates": updates})
 
     # ------------------------------------------------------------ state (lock held)
 
@@ -402,7 +414,7 @@ class VkSim:
             raise KeyError("no VK account with that token in the simulator") from None
 
     def _user(self, author_id: str, author_name: str) -> int:
-        if author_id.isdigit() and int(author_id) > 0:
+        if author_id.isascii() and author_id.isdigit() and int(author_id) > 0:
             uid = int(author_id)
         else:
             uid = self._user_ids.setdefault(author_id, FIRST_USER_ID + len(self._user_ids))
@@ -411,7 +423,7 @@ class VkSim:
         return uid
 
     def _post(self, group: _Group, post_id: str | None) -> int:
-        if post_id is not None and post_id.isdigit() and int(post_id) > 0:
+        if post_id is not None and post_id.isascii() and post_id.isdigit() and int(post_id) > 0:
             post = int(post_id)
         elif post_id is not None and post_id in group.post_aliases:
             post = group.post_aliases[post_id]

@@ -74,7 +74,7 @@ class NetworkHandler(Protocol):
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
     return httpx.Response(status, headers={"Content-Type": "application/json", **(headers or {})},
-                          content=json.dumps(body, ensure_ascii=False).encode())
+                          content=json.dumps(body).encode())  # ASCII: survives lone surrogates
 
 
 @dataclass
