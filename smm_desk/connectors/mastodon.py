@@ -25,7 +25,9 @@ Streams
     customer come back OUTBOUND; posts that answer nobody are skipped.
 
 Mastodon has no long poll in its REST API, so ``wait`` is ignored and every
-fetch returns at once (the streaming API could replace polling later).
+fetch returns at once; the sync engine's idle interval paces the polls (two
+streams every 10 s is a fifth of the default 300 requests / 5 min). The
+streaming API could replace polling later.
 
 Threads
 =======
@@ -60,12 +62,20 @@ Replies and idempotency
 ``POST /api/v1/statuses`` JSON ``{"status": "@acct text", "in_reply_to_id",
 "visibility"}`` with ``Idempotency-Key: <reply id>``: Mastodon returns the
 original status for a repeated key, so sends are retried safely
-(``Idempotency.KEY``). The key is only remembered for one hour; for an older
-unknown outcome :meth:`MastodonConnector.find_delivered` looks for a status of
+(``Idempotency.KEY``). The key is only remembered for one hour
+(``key_lifetime``); for an older unknown outcome :meth:`MastodonConnector.find_delivered` looks for a status of
 ours answering the same status with the same text. Visibility is never wider
 than the answered status: direct stays direct, private stays private, and a
 public mention is answered unlisted (visible in the thread, not spammed on
 the brand's public timeline).
+
+Errors
+======
+
+HTTP statuses are mapped by the shared client (401 → AuthError, 404/422 →
+PermanentError with Mastodon's ``error`` text, 5xx → TransientError). A 403
+naming scopes or a disabled/suspended login is an AuthError here: only a new
+authorization fixes it.
 
 Rate limits
 ===========
@@ -240,8 +250,8 @@ def parse_status(raw: Any) -> Status:
         in_reply_to_account_id=_opt_id(raw.get("in_reply_to_account_id"),
                                        "in_reply_to_account_id"),
         text=_text_of(raw),
-        url=clean_text(url, 2000) if isinstance(url, str) and url.startswith(
-            ("https://", "http://")) else None,
+        url=clean_text(url) if isinstance(url, str) and len(url) <= 2000
+        and url.startswith(("https://", "http://")) else None,
         mentions=tuple(mentions),
     )
 
@@ -427,6 +437,8 @@ class MastodonConnector(Connector):
     default_base_url = "https://mastodon.social"
     idempotency = Idempotency.KEY
     streams = ("mentions", "own")
+    #: Mastodon remembers an Idempotency-Key for one hour.
+    key_lifetime = timedelta(hours=1)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -458,9 +470,9 @@ class MastodonConnector(Connector):
                 network_message=network_message(response), status=429)
         if response.status_code == 403:
             said = network_message(response)
-            if "scope" in said.lower():
+            if any(word in said.lower() for word in ("scope", "disabled", "suspended")):
                 raise AuthError(f"{response.request.method} {response.request.url.path}: "
-                                f"token lacks a scope: {said}", network_message=said, status=403)
+                                f"forbidden: {said}", network_message=said, status=403)
         if remaining.isdigit():
             if int(remaining) == 0 and reset is not None and reset > now:
                 self._blocked_until = min(reset, now + timedelta(seconds=MAX_WAIT))
@@ -536,7 +548,10 @@ class MastodonConnector(Connector):
     # -- fetch --------------------------------------------------------------
 
     async def fetch(self, stream: str, cursor: str | None, *, wait: float) -> FetchResult:
-        del wait  # no long poll in Mastodon's REST API
+        del wait  # no long poll in Mastodon's REST API: the engine's idle interval paces us
+        return await self._fetch_page(stream, cursor)
+
+    async def _fetch_page(self, stream: str, cursor: str | None) -> FetchResult:
         if stream == "mentions":
             limit = NOTIFICATIONS_LIMIT
             url = "/api/v1/notifications"
