@@ -86,7 +86,7 @@ class OutgoingReply:
 class Delivery:
     external_id: str
     delivered_at: datetime
-    #: The network's thread key for the posted message, when it differs.
+    #: The network's answer, kept for diagnostics.
     raw: Mapping[str, Any] = field(default_factory=dict)
 
 

@@ -232,8 +232,13 @@ class HttpClient:
         started = time.monotonic()
         shown = self.redact(url)
         try:
+            if json_body is not None:
+                # Encoded here, ASCII-escaped: a lone surrogate in a reply must not
+                # crash the send (httpx's own json= encoder would raise on it).
+                kwargs["content"] = json.dumps(json_body, ensure_ascii=True).encode()
+                headers = {"Content-Type": "application/json", **(headers or {})}
             response = await self._client.request(
-                method, url, params=params, data=data, json=json_body, headers=headers, **kwargs
+                method, url, params=params, data=data, headers=headers, **kwargs
             )
         except httpx.ConnectTimeout:
             raise TransientError(f"{method} {shown}: connect timeout") from None

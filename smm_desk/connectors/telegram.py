@@ -41,7 +41,10 @@ What becomes a record
 
 Which supergroups are discussion groups is learnt from the updates (an
 auto-forward names its channel) and otherwise asked once per group and process
-with ``getChat`` (``linked_chat_id``), cached in memory.
+with ``getChat`` (``linked_chat_id``), cached in memory. Setup: the bot must be
+an admin of the discussion group (or have privacy mode off), else Telegram
+only shows it replies to the bot. ``channel_post`` is not requested: a post
+reaches us as its auto-forward, and the post itself is not a case.
 
 Edits (``edited_message``): an inbound edit is ingested as a new version with
 external id ``<chat_id>:<message_id>:edit:<edit_date>``, text prefixed
@@ -73,11 +76,13 @@ comments are always open.
 
 Errors (``{"ok": false, "error_code", "description", "parameters"}``):
 401 and 404 (Telegram's answer to a malformed token) → AuthError; 429 →
-RateLimited(``parameters.retry_after``); 409 (another getUpdates or a webhook
-is active) → TransientError; 5xx → TransientError; 400/403 → PermanentError
-with Telegram's words; ``parameters.migrate_to_chat_id`` (group upgraded to a
-supergroup) → PermanentError naming the new chat id. The token is in the URL
-path; the shared client redacts it from every message.
+RateLimited(``parameters.retry_after``); 409 from another getUpdates →
+TransientError (only one poller per bot: two desks polling one bot keep
+ending each other's polls); 409 because a webhook is set → PermanentError (we
+do not delete someone else's webhook); 5xx → TransientError; 400/403 →
+PermanentError with Telegram's words; ``parameters.migrate_to_chat_id``
+(group upgraded to a supergroup) → PermanentError naming the new chat id.
+The token is in the URL path; the shared client redacts it from every message.
 """
 
 from __future__ import annotations
@@ -149,6 +154,7 @@ _SERVICE = frozenset({
     "checklist_tasks_done", "checklist_tasks_added", "direct_message_price_changed",
 })
 _RETRY_AFTER_TEXT = re.compile(r"retry after (\d+)", re.IGNORECASE)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _Malformed(Exception):
@@ -232,12 +238,13 @@ def _text(message: Mapping[str, Any]) -> tuple[str, str] | None:
         if value is not None and not isinstance(value, str):
             raise _Malformed("message text is not a string")
     media = next(((key, label) for key, label in _MEDIA if key in message), None)
-    if isinstance(text, str) and clean_text(text):
-        return clean_text(text), media[0] if media else ""
+    cleaned = clean_text(text) if isinstance(text, str) else ""
+    if cleaned:
+        return cleaned, media[0] if media else ""
     if media is None:
         if _SERVICE.intersection(message):
             return None
-        return "[unsupported message]", ""
+        return ("[empty message]" if isinstance(text, str) else "[unsupported message]"), ""
     key, label = media
     detail = _dict(message.get(key)) or {}
     if key == "sticker" and isinstance(detail.get("emoji"), str):
@@ -333,19 +340,17 @@ def _parse_message(message: dict[str, Any], linked: Mapping[int, int | None], *,
     return None  # basic groups and channels are not where customers talk to us
 
 
-def _versioned(chat_id: int, message_id: int, message: Mapping[str, Any], edited: bool,
-               text: str, extra: dict[str, str]) -> tuple[str, str, str | None]:
+def _versioned(chat_id: int, message_id: int, message: Mapping[str, Any], created: datetime,
+               edited: bool, text: str, extra: dict[str, str]) -> tuple[str, str, str | None]:
     """External id, text and parent for a message or an edit version of it."""
     external_id = f"{chat_id}:{message_id}"
+    if edited:
+        extra["edit_of"] = external_id
+        return (f"{external_id}:edit:{int(created.timestamp())}", f"[edited] {text}",
+                external_id)
     reply_to = _dict(message.get("reply_to_message"))
     parent_id = _int(reply_to.get("message_id")) if reply_to else None
-    parent = f"{chat_id}:{parent_id}" if parent_id is not None else None
-    if not edited:
-        return external_id, text, parent
-    edit_date = _int(message.get("edit_date"))
-    extra["edit_of"] = external_id
-    stamp = edit_date if edit_date is not None else _int(message.get("date"))
-    return f"{external_id}:edit:{stamp}", f"[edited] {text}", external_id
+    return external_id, text, f"{chat_id}:{parent_id}" if parent_id is not None else None
 
 
 def _direct_message(message: dict[str, Any], chat: Mapping[str, Any], chat_id: int,
@@ -362,7 +367,8 @@ def _direct_message(message: dict[str, Any], chat: Mapping[str, Any], chat_id: i
         extra["username"] = clean_text(who.username, 64)
     if media:
         extra["media"] = media
-    external_id, text, parent = _versioned(chat_id, message_id, message, edited, text, extra)
+    external_id, text, parent = _versioned(chat_id, message_id, message, created, edited,
+                                             text, extra)
     return IncomingMessage(
         external_id=external_id, thread_key=f"dm:{chat_id}", direction=Direction.INBOUND,
         kind=MessageKind.DM, text=text, created_at=created, author_id=str(who.id),
@@ -418,7 +424,8 @@ def _group_message(message: dict[str, Any], chat: Mapping[str, Any], chat_id: in
         extra["username"] = clean_text(who.username, 64)
     if media:
         extra["media"] = media
-    external_id, text, parent = _versioned(chat_id, message_id, message, edited, text, extra)
+    external_id, text, parent = _versioned(chat_id, message_id, message, created, edited,
+                                             text, extra)
     return IncomingMessage(
         external_id=external_id,
         thread_key=f"comment:{chat_id}:{root}:{customer.id}",
@@ -458,13 +465,14 @@ def check_response(response: httpx.Response) -> None:
             wait = int(found.group(1)) if found else None
         seconds = float(wait) if wait is not None else DEFAULT_RATE_LIMIT_WAIT
         raise RateLimited(f"{where}: flood control, retry in {seconds:.0f} s", seconds, **kwargs)
-    if code == 409:
+    if code == 409 and "webhook" in said.lower():
+        raise PermanentError(f"{where}: a webhook is set for this bot, so it cannot be polled; "
+                             f"remove the webhook or connect another bot ({said})", **kwargs)
+    if code == 409:  # another poller took over; it may be gone by the next try
         raise TransientError(f"{where}: conflict ({said})", **kwargs)
     if code >= 500:
         raise TransientError(f"{where}: Telegram trouble ({code}): {said}",
                              maybe_delivered=code != 503, **kwargs)
-    if code == 403:
-        raise PermanentError(f"{where}: forbidden: {said}", **kwargs)
     raise PermanentError(f"{where}: refused ({code}): {said}", **kwargs)
 
 
@@ -583,7 +591,10 @@ class TelegramConnector(Connector):
         text = reply.text
         if not text.strip():
             raise PermanentError("Telegram: the reply is empty")
-        length = len(text.encode("utf-16-le", "surrogatepass")) // 2
+        if _SURROGATE.search(text):
+            raise PermanentError("Telegram: the reply contains broken characters (unpaired "
+                                 "UTF-16 surrogates) that cannot be sent")
+        length = len(text.encode("utf-16-le")) // 2
         if length > MAX_SEND_LENGTH:
             raise PermanentError(f"Telegram: the reply has {length} characters; "
                                  f"Telegram takes at most {MAX_SEND_LENGTH}")

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -60,6 +61,12 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     world: SimWorld
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError):
+            return  # a client that went away mid-answer (killed, timed out): normal here
+        super().handle_error(request, client_address)
 
 
 class SimServer:

@@ -13,7 +13,7 @@ import pytest
 from smm_desk.cli.main import main
 from tests.support.simulated import simulated_workspace
 
-NETWORKS = ("vk", "mastodon")
+NETWORKS = ("telegram", "vk", "mastodon")
 
 
 def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -108,6 +108,6 @@ def test_expired_token_marks_needs_auth_and_others_go_on(
         assert code == 0
         code, out, _ = cli(capsys, "accounts", "list", "--json")
         statuses = {a["network"]: a["status"] for a in json.loads(out)}
-        assert statuses == {"vk": "needs_auth", "mastodon": "ok"}
+        assert statuses == {"telegram": "ok", "vk": "needs_auth", "mastodon": "ok"}
         assert len(json.loads(cli(capsys, "queue", "--json")[1])) == 1
         assert ws.accounts["vk"].token not in out + err
