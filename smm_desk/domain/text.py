@@ -21,17 +21,21 @@ from html.parser import HTMLParser
 MAX_TEXT = 20_000
 TRUNCATED = "\n[… message shortened by SMM Desk]"
 
-_CONTROL = {c for c in range(0x20) if c not in (0x09, 0x0A)} | {0x7F}
 _SURROGATE = re.compile("[\ud800-\udfff]")
+#: Control characters other than tab and newline (\r is folded into \n first).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
 def clean_text(value: object, max_len: int = MAX_TEXT) -> str:
     """Plain text safe to store and show. Never raises for any str input."""
     text = value if isinstance(value, str) else ("" if value is None else str(value))
-    text = _SURROGATE.sub("\ufffd", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch for ch in text if ord(ch) not in _CONTROL)
-    text = unicodedata.normalize("NFC", text)
+    if _UNSAFE.search(text):  # rare: most texts skip straight to normalization
+        text = _SURROGATE.sub("\ufffd", text)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = _CONTROL.sub("", text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     if len(text) > max_len:
         text = text[: max_len - len(TRUNCATED)] + TRUNCATED
     return text.strip()

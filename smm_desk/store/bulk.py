@@ -11,6 +11,7 @@ text; PostgreSQL takes aware datetimes and JSON through psycopg's adapter.
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -76,6 +77,12 @@ def insert_many(session: Session, table: Table, rows: Sequence[dict[str, Any]],
            f"VALUES ({', '.join(mark for _ in columns)})")
     if on_conflict_do_nothing:
         sql += f" ON CONFLICT ({', '.join(on_conflict_do_nothing)}) DO NOTHING"
-    convert = list(zip(columns, _converters(table, columns, dialect), strict=True))
-    params = [tuple(fn(row[name]) for name, fn in convert) for row in rows]
-    session.connection().exec_driver_sql(sql, params)
+    getter = operator.itemgetter(*columns)
+    params: list[Any] = [list(getter(row)) for row in rows] if len(columns) > 1 else [
+        [getter(row)] for row in rows]
+    for index, fn in enumerate(_converters(table, columns, dialect)):
+        if fn is _same:
+            continue
+        for values in params:
+            values[index] = fn(values[index])
+    session.connection().exec_driver_sql(sql, [tuple(v) for v in params])

@@ -113,14 +113,15 @@ def ingest_batch(
             by_thread[message.thread_key].append(message)
         for thread in by_thread.values():
             thread.sort(key=lambda m: m.created_at)
-        cases, existing = _cases_for_threads(session, account, by_thread, now, result)
+        book = PolicyBook(session)
+        cases, existing = _cases_for_threads(session, account, by_thread, now, result, book)
         inserted = _insert_messages(session, account_id, fresh, by_thread, cases, now)
         result.inserted = len(inserted)
         # New cases were born complete (text, times, SLA snapshot); only cases
         # that already existed need their summary and clock brought up to date.
         old = {key: by_thread[key] for key in existing}
         _update_cases(session, old, cases, inserted, now)
-        refresh_sla(session, sorted(cases[k][0] for k in existing), now)
+        refresh_sla(session, sorted(cases[k][0] for k in existing), now, book)
         result.touched_case_ids = sorted({cases[k][0] for k in by_thread})
 
     if quarantined:
@@ -179,6 +180,7 @@ def _cases_for_threads(
     by_thread: dict[str, list[IncomingMessage]],
     now: datetime,
     result: IngestResult,
+    book: PolicyBook,
 ) -> tuple[dict[str, tuple[int, str]], list[str]]:
     """thread key -> (case id, status before this batch), creating missing cases;
     and the keys of the cases that existed before."""
@@ -195,7 +197,7 @@ def _cases_for_threads(
     missing = [k for k in keys if k not in cases]
     if missing:
         # A new case has no department or policy of its own yet.
-        policy = PolicyBook(session).default
+        policy = book.default
         rows = [_new_case_row(account, key, by_thread[key], now, policy) for key in missing]
         # Plain executemany (no RETURNING): drivers send it as one batch, while
         # RETURNING with ordered rows would fall back to a statement per row.

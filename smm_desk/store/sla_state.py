@@ -107,12 +107,13 @@ class PolicyBook:
         return self.default
 
 
-def refresh_sla(session: Session, case_ids: Iterable[int], now: datetime) -> None:
+def refresh_sla(session: Session, case_ids: Iterable[int], now: datetime,
+                book: PolicyBook | None = None) -> None:
     """Recompute and store the SLA snapshot of every case in ``case_ids``."""
     ids = sorted(set(case_ids))
     if not ids:
         return
-    book = PolicyBook(session)
+    book = book or PolicyBook(session)
     updates: list[dict[str, Any]] = []
     for part in chunks(ids):
         points: dict[int, list[MessagePoint]] = defaultdict(list)
