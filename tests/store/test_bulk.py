@@ -53,3 +53,18 @@ def test_ingest_statement_count_is_independent_of_batch_size(
     assert large < small * 3, (small, large)
     assert large < 200
     assert len(store.queue()) == (200 + 4000) // 2
+
+
+def test_bulk_times_read_back_exactly(store: Store, clock: FakeClock) -> None:
+    """The fast path writes times in the format the ORM reads (both engines)."""
+    from datetime import UTC, datetime, timezone
+
+    store.add_account("vk", "club1")
+    account = store.accounts()[0]
+    odd = datetime(2026, 3, 29, 1, 59, 59, 999_999, tzinfo=timezone(timedelta(hours=5)))
+    exact = datetime(2026, 11, 2, 8, 0, 0, 1, tzinfo=UTC)
+    store.ingest(account.id, "u", [inbound("a", odd, thread="dm:a"),
+                                   inbound("b", exact, thread="dm:b")], None)
+    by_customer = {c.waiting_since for c in store.queue()}
+    assert by_customer == {odd.astimezone(UTC), exact}
+    assert all(t is not None and t.tzinfo == UTC for t in by_customer)
