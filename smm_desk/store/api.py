@@ -23,7 +23,7 @@ from smm_desk.domain.views import (
     ReplyTargetView,
     ReplyView,
 )
-from smm_desk.store import accounts, cases, ingest, outbox, replylog, search
+from smm_desk.store import accounts, alerts, cases, ingest, outbox, replylog, search
 from smm_desk.store.database import Database
 
 
@@ -211,6 +211,11 @@ class Store:
             return cases.reply_view(
                 outbox.mark_sent(s, reply_id, copy.external_id, copy.created_at, self.clock())
             )
+
+    def record_sla_alerts(self) -> list[tuple[int, str]]:
+        """Record each crossed SLA warning/breach once; returns the new ones."""
+        with self.db.transaction() as s:
+            return alerts.record_due_alerts(s, self.clock())
 
     def outbox_count(self) -> int:
         with self.db.reading() as s:

@@ -183,6 +183,9 @@ class OutboxDelivery:
         while not stop.is_set():
             try:
                 await self.deliver_due()
+                # The outbox loop is the worker's heartbeat: SLA warnings and
+                # breaches are recorded here too, once each.
+                await self.engine.db(self.store.record_sla_alerts)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - e.g. database briefly locked

@@ -99,6 +99,7 @@ class SyncReport:
     inserted: int = 0
     quarantined: int = 0
     delivered: int = 0
+    alerts: int = 0
     errors: dict[int, str] = field(default_factory=dict)
 
 
@@ -277,6 +278,7 @@ class SyncEngine:
                 report.errors[state.account.id] = await self.handle_error(state, exc)
         await self.delivery.settle_all()
         report.delivered += await self.delivery.deliver_due(force=True)
+        report.alerts = len(await self.db(self.store.record_sla_alerts))
         return report
 
     async def run(self, stop: asyncio.Event) -> None:

@@ -241,3 +241,27 @@ def test_remove_account_cascades(store: Store, account_id: int, clock: FakeClock
     store.ingest(account_id, "u", [inbound("m1", clock.now)], "c")
     store.remove_account(account_id)
     assert store.queue() == [] and store.accounts() == []
+
+
+def test_sla_warning_and_breach_are_recorded_once(store: Store, account_id: int,
+                                                  clock: FakeClock) -> None:
+    store.ingest(account_id, "u", [inbound("m1", clock.now)], None)
+    case_id = store.queue()[0].id
+    assert store.record_sla_alerts() == []
+    clock.advance(minutes=8, seconds=30)
+    assert store.record_sla_alerts() == [(case_id, "sla_warning")]
+    assert store.record_sla_alerts() == []
+    clock.advance(minutes=5)
+    assert store.record_sla_alerts() == [(case_id, "sla_breached")]
+    clock.advance(minutes=5)
+    assert store.record_sla_alerts() == []
+    events = [e for e in store.case(case_id).events if e.kind.startswith("sla_")]
+    assert [e.kind for e in events] == ["sla_warning", "sla_breached"]
+    assert events[0].at == store.case(case_id).messages[0].created_at + timedelta(minutes=8)
+
+
+def test_late_fetch_records_warning_then_breach(store: Store, account_id: int,
+                                                clock: FakeClock) -> None:
+    store.ingest(account_id, "u", [inbound("m1", clock.now - timedelta(hours=1))], None)
+    case_id = store.queue()[0].id
+    assert store.record_sla_alerts() == [(case_id, "sla_warning"), (case_id, "sla_breached")]
