@@ -21,6 +21,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "connectors": ("PySide6", "sqlalchemy", "smm_desk.store", "smm_desk.sync", "smm_desk.ui",
                    "smm_desk.app", "smm_desk.cli"),
     "sync": ("PySide6", "smm_desk.ui", "smm_desk.app", "smm_desk.cli"),
+    # QObject services over the store: the UI's only way down, so never the UI itself.
+    "services": ("smm_desk.ui", "smm_desk.app", "smm_desk.cli"),
     "ui": ("httpx", "sqlalchemy", "alembic", "psycopg", "smm_desk.connectors",
            "smm_desk.store", "smm_desk.sync", "smm_desk.cli"),
 }

@@ -27,9 +27,9 @@ TICK_MS = 1000
 
 #: Starting widths in pixels; Message takes what is left.
 COLUMN_WIDTHS: dict[Column, int] = {
-    Column.SLA: 170,
+    Column.SLA: 150,
     Column.NETWORK: 96,
-    Column.CUSTOMER: 170,
+    Column.CUSTOMER: 160,
     Column.DEPARTMENT: 110,
     Column.PRIORITY: 80,
     Column.ASSIGNEE: 96,
@@ -138,8 +138,9 @@ class MainWindow(QMainWindow):
 
     # -- changes -----------------------------------------------------------------------
     def _on_changed(self, _change: object, /) -> None:
+        # Any queue mutation can move, add or drop rows: re-read the ids. The
+        # status follows through layoutChanged.
         self.model.refresh()
-        self._update_status()
 
     def _update_status(self) -> None:
         count = self.model.rowCount()

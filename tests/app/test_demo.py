@@ -1,8 +1,14 @@
-"""``smm-desk demo``: the screenshot path end to end through the CLI, the demo
-workspace's own database, and seeding that happens once."""
+"""``smm-desk demo``: the screenshot path end to end, the demo workspace's own
+database, and seeding that happens once.
+
+The app runs in a child process, as a user starts it: it builds and runs its
+own QApplication, which must not share this process's (a finished
+``QApplication.exec`` leaves state behind that later window tests trip over),
+and whatever it leaves behind dies with it."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -10,70 +16,66 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication
 
 from smm_desk.app.demo import DEMO_CASES, demo_db_url, seed
-from smm_desk.cli.main import main
 from smm_desk.store.api import Store
 from smm_desk.store.database import Database
-from smm_desk.ui.main_window import MainWindow
 from tests.conftest import FakeClock
-from tests.support.memory_keyring import MemoryKeyring
 
-pytestmark = [
-    pytest.mark.qt_log_level_fail("WARNING"),
-    pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),
-]
+ROOT = Path(__file__).resolve().parents[2]
+#: What the offscreen platform says of every window it shows; anything else on stderr fails.
+OFFSCREEN_NOTE = "This plugin does not support propagateSizeHints()"
 
 
-@pytest.fixture(autouse=True)
-def no_env_database(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SMM_DESK_DB", raising=False)
-    monkeypatch.delenv("SMM_DESK_DATA_DIR", raising=False)
+def child_env() -> dict[str, str]:
+    env = {
+        key: value for key, value in os.environ.items()
+        if key not in ("SMM_DESK_DB", "SMM_DESK_DATA_DIR")
+    }
+    env.update(
+        QT_QPA_PLATFORM="offscreen",
+        # Any keyring use fails loudly: the demo has no tokens and must not ask for one.
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    )
+    return env
 
 
-def demo(tmp_path: Path, shot: Path, *extra: str) -> int:
-    return main(["--data-dir", str(tmp_path / "data"), "demo",
-                 "--screenshot", str(shot), "--after", "0.2", *extra])
+def run_demo(tmp_path: Path, shot: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "smm_desk", "--data-dir", str(tmp_path / "data"), "demo",
+         "--screenshot", str(shot), "--after", "0.2"],
+        capture_output=True, text=True, env=child_env(), timeout=60, check=False,
+    )
 
 
-def open_windows() -> list[MainWindow]:
-    return [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+def stderr_lines(result: subprocess.CompletedProcess[str]) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.strip() != OFFSCREEN_NOTE]
 
 
-def test_demo_saves_a_1280x800_screenshot_and_leaves_no_window(
-    qapp: QApplication, tmp_path: Path, memory_keyring: MemoryKeyring,
-) -> None:
-    shot = tmp_path / "demo.png"
-    assert demo(tmp_path, shot) == 0
-    image = QImage(str(shot))
-    assert not image.isNull()
-    assert (image.width(), image.height()) == (1280, 800)
-    assert open_windows() == []
+def test_demo_saves_a_1280x800_screenshot_and_seeds_once(tmp_path: Path) -> None:
+    for name in ("one.png", "two.png"):
+        result = run_demo(tmp_path, tmp_path / name)
+        assert (result.returncode, stderr_lines(result)) == (0, [])
+        image = QImage(str(tmp_path / name))
+        assert not image.isNull()
+        assert (image.width(), image.height()) == (1280, 800)
     assert (tmp_path / "data" / "demo" / "smm-desk.db").is_file()
     assert not (tmp_path / "data" / "smm-desk.db").exists()  # never the real workspace
-    assert memory_keyring.entries == {}  # demo accounts have no tokens
-
-
-def test_running_the_demo_twice_seeds_once(qapp: QApplication, tmp_path: Path) -> None:
-    assert demo(tmp_path, tmp_path / "one.png") == 0
-    assert demo(tmp_path, tmp_path / "two.png") == 0
     store = Store.open(demo_db_url(None, str(tmp_path / "data")))
     try:
         assert len(store.accounts()) == 3
-        assert len(store.queue()) == len(DEMO_CASES)
+        assert len(store.queue()) == len(DEMO_CASES)  # the second run added nothing
     finally:
         store.close()
 
 
-def test_an_unwritable_screenshot_is_one_error_line(
-    qapp: QApplication, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-) -> None:
-    code = demo(tmp_path, tmp_path / "missing-dir" / "shot.png")
-    assert code == 1
-    err = capsys.readouterr().err
-    assert err.startswith("smm-desk: error: cannot save a screenshot") and err.count("\n") == 1
-    assert open_windows() == []
+def test_an_unwritable_screenshot_is_one_error_line(tmp_path: Path) -> None:
+    result = run_demo(tmp_path, tmp_path / "missing-dir" / "shot.png")
+    assert result.returncode == 1
+    assert stderr_lines(result) == [
+        f"smm-desk: error: cannot save a screenshot to {tmp_path / 'missing-dir' / 'shot.png'}"
+    ]
 
 
 def test_demo_url_uses_its_own_folder_unless_db_is_given(tmp_path: Path) -> None:
@@ -110,5 +112,5 @@ def test_other_commands_do_not_import_qt(tmp_path: Path) -> None:
         "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt imported'\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=60, check=False)
+                            env=child_env(), timeout=60, check=False)
     assert result.returncode == 0, result.stderr

@@ -5,8 +5,8 @@ QueueService it reads through (reads, typed change announcements)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from itertools import count
 from datetime import timedelta
+from itertools import count
 from pathlib import Path
 
 import pytest
@@ -141,7 +141,7 @@ def test_a_thousand_cases_fetch_only_the_visible_window(
     window.resize(1000, 600)
     window.show()
     qtbot.waitExposed(window)
-    qtbot.waitUntil(lambda: len(service.fetches) == 1)
+    qtbot.waitUntil(lambda: len(service.fetches) >= 1)
     assert service.fetches == [ids[:FETCH_WINDOW]]
     assert window.model.cached_count() == FETCH_WINDOW
     assert window.status_text() == "1000 open cases"
