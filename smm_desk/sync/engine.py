@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 import httpx
 
 from smm_desk.connectors.base import AccountConfig, Connector, connector_class
-from smm_desk.connectors.errors import AuthError, BadPayload, ConnectorError, RateLimited
+from smm_desk.connectors.errors import AuthError, ConnectorError, RateLimited
 from smm_desk.connectors.http import Redactor, RetryPolicy
 from smm_desk.domain.records import AccountStatus
 from smm_desk.domain.views import AccountView
@@ -219,7 +219,7 @@ class SyncEngine:
             wait = self.backoff.delay(min(state.failures, 12), self.rng) + min(
                 state.failures, 5)
             state.not_before = self.now() + timedelta(seconds=wait)
-            if isinstance(exc, ConnectorError | BadPayload):
+            if isinstance(exc, ConnectorError):
                 reason = str(exc)
             else:
                 log.error("connector bug on account %s: %s", state.account.id,

@@ -29,7 +29,7 @@ from smm_desk.cli.main import main
 from smm_desk.sim.world import Fault
 from smm_desk.store.api import Store
 from tests.support.file_keyring import FileKeyring
-from tests.support.simulated import simulated_workspace
+from tests.support.simulated import SimulatedWorkspace, simulated_workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 NETWORKS = ("telegram", "vk", "mastodon")
@@ -52,6 +52,18 @@ def quiet(*argv: str) -> int:
     return main(list(argv))
 
 
+def connect_all(ws: SimulatedWorkspace, env: dict[str, str],
+                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every simulated account added through the CLI, and a first pass that
+    takes each network's starting position."""
+    for key, value in ws.env().items():
+        monkeypatch.setenv(key, value)
+        env[key] = value
+    for network in NETWORKS:
+        assert quiet(*ws.cli_args(network)) == 0
+    assert quiet("sync", "--once") == 0
+
+
 def kill_sync_repeatedly(env: dict[str, str], rng: random.Random, trials: int,
                          between: object = None) -> None:
     for trial in range(trials):
@@ -69,12 +81,7 @@ def test_sigkill_during_ingest_loses_and_duplicates_nothing(
 ) -> None:
     rng = random.Random(20261122)
     with simulated_workspace(NETWORKS) as ws:
-        for key, value in ws.env().items():
-            monkeypatch.setenv(key, value)
-            env[key] = value
-        for network in NETWORKS:
-            assert quiet(*ws.cli_args(network)) == 0
-        assert quiet("sync", "--once") == 0
+        connect_all(ws, env, monkeypatch)
         # Every request takes a little while, so kills land inside fetches too.
         for network in NETWORKS:
             ws.world.inject(Fault(network, "latency", seconds=0.03, times=100_000))
@@ -130,12 +137,7 @@ def test_sigkill_during_delivery_never_posts_twice(
 ) -> None:
     rng = random.Random(7)
     with simulated_workspace(NETWORKS) as ws:
-        for key, value in ws.env().items():
-            monkeypatch.setenv(key, value)
-            env[key] = value
-        for network in NETWORKS:
-            assert quiet(*ws.cli_args(network)) == 0
-        assert quiet("sync", "--once") == 0
+        connect_all(ws, env, monkeypatch)
         for network in NETWORKS:
             acc = ws.accounts[network]
             for n in range(12):
