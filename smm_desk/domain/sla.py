@@ -90,6 +90,7 @@ __all__ = [
     "StatusChange",
     "due_alerts",
     "evaluate",
+    "evaluate_new_inbound",
     "overdue_by",
     "state_at",
     "time_left",
@@ -369,6 +370,26 @@ def evaluate(
         due_at=_deadline(clock, spans, amount),
         warn_at=_deadline(clock, spans, warn_amount),
         resolution_due_at=resolution_due_at,
+    )
+
+
+def evaluate_new_inbound(policy: SlaPolicy, first_inbound: datetime) -> SlaSnapshot:
+    """``evaluate`` for a case whose history is inbound messages only, the earliest
+    at ``first_inbound``, and no status change but being opened (``new``).
+
+    The common case of a freshly ingested conversation, without building a
+    point per message: nothing paused, stopped or answered it, so both clocks
+    run from the first message. Equal to ``evaluate`` at any ``now`` and any
+    opening time (a property test checks it).
+    """
+    start = as_utc(first_inbound, "first_inbound")
+    clock: _Clock = policy.calendar if policy.calendar is not None else _ALWAYS
+    return SlaSnapshot(
+        target=SlaTarget.FIRST_RESPONSE,
+        started_at=start,
+        due_at=clock.add(start, policy.first_response),
+        warn_at=clock.add(start, policy.warning(SlaTarget.FIRST_RESPONSE)),
+        resolution_due_at=clock.add(start, policy.resolution),
     )
 
 

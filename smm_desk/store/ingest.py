@@ -18,23 +18,46 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from smm_desk.domain.enums import CaseStatus, Direction
 from smm_desk.domain.records import EventKind, IncomingMessage, MessageKind, require_utc
-from smm_desk.domain.sla import MessagePoint, SlaPolicy, StatusChange, evaluate
+from smm_desk.domain.sla import (
+    MessagePoint,
+    SlaPolicy,
+    StatusChange,
+    evaluate,
+    evaluate_new_inbound,
+)
 from smm_desk.domain.views import QuarantineView
-from smm_desk.store.bulk import insert_many
+from smm_desk.store.bulk import db_time, insert_many, insert_rows, rows_in, run, update_rows
 from smm_desk.store.errors import NotFound
-from smm_desk.store.models import Account, Base, Case, Cursor, Event, Message, Quarantine
-from smm_desk.store.sla_state import PolicyBook, chunks, refresh_sla, snapshot_columns
+from smm_desk.store.models import Base, Cursor, Quarantine
+from smm_desk.store.sla_state import (
+    PolicyBook,
+    chunks,
+    message_points,
+    snapshot_columns,
+    status_changes,
+)
 
 # Core tables for the bulk statements (the ORM bulk path costs far more per row).
 CASES = Base.metadata.tables["cases"]
 MESSAGES = Base.metadata.tables["messages"]
 EVENTS = Base.metadata.tables["events"]
 QUARANTINE = Base.metadata.tables["quarantine"]
+
+CASE_STATE = select(
+    CASES.c.id, CASES.c.last_message_at, CASES.c.last_inbound_at, CASES.c.first_response_at,
+    CASES.c.opened_at, CASES.c.sla_policy_id, CASES.c.department_id,
+).where(CASES.c.id.in_(bindparam("ids", expanding=True)))
+
+MESSAGE_COLUMNS = (
+    "account_id", "case_id", "external_id", "direction", "kind", "author_id", "author_name",
+    "text", "created_at", "received_at", "parent_external_id", "post_external_id",
+    "permalink", "extra",
+)
 
 #: A new inbound message on a case in one of these states reopens it.
 REOPEN_ON_INBOUND = {
@@ -53,12 +76,11 @@ class IngestResult:
 
 
 def save_cursor(session: Session, account_id: int, stream: str, value: str, now: datetime) -> None:
-    existing = session.get(Cursor, (account_id, stream))
-    if existing is None:
-        session.add(Cursor(account_id=account_id, stream=stream, value=value, updated_at=now))
-    else:
-        existing.value = value
-        existing.updated_at = now
+    # One upsert instead of a look-up and an insert or update.
+    run(session, "INSERT INTO cursors (account_id, stream, value, updated_at) VALUES (?, ?, ?, ?) "
+                 "ON CONFLICT (account_id, stream) "
+                 "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        (account_id, stream, value, db_time(session, require_utc(now, "now"))))
 
 
 def load_cursor(session: Session, account_id: int, stream: str) -> str | None:
@@ -85,9 +107,15 @@ def ingest_batch(
     quarantined: Sequence[tuple[str, str]] = (),
 ) -> IngestResult:
     now = require_utc(now, "now")
-    account = session.get(Account, account_id)
-    if account is None:
+    # The hot path reads and writes through the connection: nothing pending may hide.
+    session.flush()
+    # Stamping the sync time first also proves the account exists (and names its
+    # network) in one statement; the transaction makes the order invisible.
+    found = run(session, "UPDATE accounts SET last_sync_at = ? WHERE id = ? RETURNING network",
+                (db_time(session, now), account_id))
+    if not found:
         raise NotFound(f"no account {account_id}")
+    network: str = found[0][0]
     result = IngestResult()
 
     unique: dict[str, IncomingMessage] = {}
@@ -97,13 +125,9 @@ def ingest_batch(
     ext_ids = list(unique)
     known: set[str] = set()
     for part in chunks(ext_ids):
-        known.update(
-            session.scalars(
-                select(Message.external_id).where(
-                    Message.account_id == account_id, Message.external_id.in_(part)
-                )
-            )
-        )
+        known.update(external_id for (external_id,) in rows_in(
+            session, "SELECT external_id FROM messages WHERE account_id = ? AND external_id IN",
+            (account_id,), part))
     fresh = [unique[e] for e in ext_ids if e not in known]
     result.duplicates += len(known)
 
@@ -114,47 +138,48 @@ def ingest_batch(
         for thread in by_thread.values():
             thread.sort(key=lambda m: m.created_at)
         book = PolicyBook(session)
-        cases, existing = _cases_for_threads(session, account, by_thread, now, result, book)
-        inserted = _insert_messages(session, account_id, fresh, by_thread, cases, now)
-        result.inserted = len(inserted)
+        cases, existing = _cases_for_threads(session, account_id, network, by_thread, now,
+                                             result, book)
+        _insert_messages(session, account_id, fresh, by_thread, cases, now)
+        result.inserted = len(fresh)
         # New cases were born complete (text, times, SLA snapshot); only cases
         # that already existed need their summary and clock brought up to date.
-        old = {key: by_thread[key] for key in existing}
-        _update_cases(session, old, cases, inserted, now)
-        refresh_sla(session, sorted(cases[k][0] for k in existing), now, book)
+        _update_cases(session, {key: by_thread[key] for key in existing}, cases, now, book)
         result.touched_case_ids = sorted({cases[k][0] for k in by_thread})
 
     if quarantined:
         # Kept in the same transaction as the cursor that moves past them:
         # an unparseable item is never dropped, only set aside with its reason.
-        session.execute(insert(QUARANTINE), [
-            {"account_id": account_id, "stream": stream, "raw": raw, "reason": reason, "at": now}
-            for raw, reason in quarantined
-        ])
+        insert_rows(session, QUARANTINE, ("account_id", "stream", "raw", "reason", "at"),
+                    [(account_id, stream, raw, reason, now) for raw, reason in quarantined])
         result.quarantined = len(quarantined)
     if cursor is not None:
         save_cursor(session, account_id, stream, cursor, now)
-    account.last_sync_at = now
     return result
 
 
 def _new_case_row(
-    account: Account, key: str, thread: list[IncomingMessage], now: datetime, policy: SlaPolicy
+    account_id: int, network: str, key: str, thread: list[IncomingMessage], now: datetime,
+    policy: SlaPolicy,
 ) -> dict[str, Any]:
     """A case as it stands after its first batch, SLA snapshot included."""
-    customer = next((m for m in thread if m.direction == Direction.INBOUND), thread[0])
     inbound = [m for m in thread if m.direction == Direction.INBOUND]
     outbound = [m for m in thread if m.direction == Direction.OUTBOUND]
+    customer = inbound[0] if inbound else thread[0]
     opened_at = thread[0].created_at
-    snapshot = evaluate(
-        policy,
-        [MessagePoint(m.direction, m.created_at) for m in thread],
-        [StatusChange(opened_at, CaseStatus.NEW)],
-        now,
-    )
+    if inbound and not outbound:
+        # The usual first batch of a conversation: the customer wrote, nobody answered.
+        snapshot = evaluate_new_inbound(policy, inbound[0].created_at)
+    else:
+        snapshot = evaluate(
+            policy,
+            [MessagePoint(m.direction, m.created_at) for m in thread],
+            [StatusChange(opened_at, CaseStatus.NEW)],
+            now,
+        )
     return {
-        "account_id": account.id,
-        "network": account.network,
+        "account_id": account_id,
+        "network": network,
         "thread_key": key,
         "kind": _case_kind(thread),
         "status": CaseStatus.NEW.value,
@@ -176,7 +201,8 @@ def _new_case_row(
 
 def _cases_for_threads(
     session: Session,
-    account: Account,
+    account_id: int,
+    network: str,
     by_thread: dict[str, list[IncomingMessage]],
     now: datetime,
     result: IngestResult,
@@ -187,27 +213,24 @@ def _cases_for_threads(
     cases: dict[str, tuple[int, str]] = {}
     keys = list(by_thread)
     for part in chunks(keys):
-        for case_id, key, status in session.execute(
-            select(Case.id, Case.thread_key, Case.status).where(
-                Case.account_id == account.id, Case.thread_key.in_(part)
-            )
-        ):
+        for case_id, key, status in rows_in(
+            session, "SELECT id, thread_key, status FROM cases "
+                     "WHERE account_id = ? AND thread_key IN", (account_id,), part):
             cases[key] = (case_id, status)
     existing = [k for k in keys if k in cases]
     missing = [k for k in keys if k not in cases]
     if missing:
         # A new case has no department or policy of its own yet.
         policy = book.default
-        rows = [_new_case_row(account, key, by_thread[key], now, policy) for key in missing]
+        rows = [_new_case_row(account_id, network, key, by_thread[key], now, policy)
+                for key in missing]
         # Plain executemany (no RETURNING): drivers send it as one batch, while
         # RETURNING with ordered rows would fall back to a statement per row.
         insert_many(session, CASES, rows)
         for part in chunks(missing):
-            for case_id, key in session.execute(
-                select(Case.id, Case.thread_key).where(
-                    Case.account_id == account.id, Case.thread_key.in_(part)
-                )
-            ):
+            for case_id, key in rows_in(
+                session, "SELECT id, thread_key FROM cases WHERE account_id = ? AND thread_key IN",
+                (account_id,), part):
                 cases[key] = (case_id, CaseStatus.NEW.value)
                 result.new_case_ids.append(case_id)
         result.new_case_ids.sort()
@@ -221,78 +244,53 @@ def _insert_messages(
     by_thread: dict[str, list[IncomingMessage]],
     cases: dict[str, tuple[int, str]],
     now: datetime,
-) -> set[str]:
+) -> None:
     rows = [
-        {
-            "account_id": account_id,
-            "case_id": cases[m.thread_key][0],
-            "external_id": m.external_id,
-            "direction": m.direction.value,
-            "kind": m.kind.value,
-            "author_id": m.author_id,
-            "author_name": m.author_name,
-            "text": m.text,
-            "created_at": m.created_at,
-            "received_at": now,
-            "parent_external_id": m.parent_external_id,
-            "post_external_id": m.post_external_id,
-            "permalink": m.permalink,
-            "extra": dict(m.extra),
-        }
+        (account_id, cases[m.thread_key][0], m.external_id, m.direction.value, m.kind.value,
+         m.author_id, m.author_name, m.text, m.created_at, now, m.parent_external_id,
+         m.post_external_id, m.permalink, m.extra)
         for m in fresh
     ]
     # ON CONFLICT DO NOTHING guards against a second worker that stored some of
     # these between our look-up and now; within one desk the write transaction
     # (BEGIN IMMEDIATE on SQLite) already excludes that, so all of ``fresh`` is new.
-    insert_many(session, MESSAGES, rows, on_conflict_do_nothing=("account_id", "external_id"))
-    inserted = {m.external_id for m in fresh}
+    insert_rows(session, MESSAGES, MESSAGE_COLUMNS, rows,
+                on_conflict_do_nothing=("account_id", "external_id"))
     # One "ingested" event per case and batch, naming the messages it brought.
+    ingested = EventKind.INGESTED.value
     events = []
     for key, thread in by_thread.items():
-        ids = [m.external_id for m in thread if m.external_id in inserted]
-        if ids:
-            events.append({
-                "case_id": cases[key][0],
-                "at": now,
-                "kind": EventKind.INGESTED.value,
-                "actor": "sync",
-                "data": {"external_ids": ids, "count": len(ids)},
-            })
-    insert_many(session, EVENTS, events)
-    return inserted
+        ids = [m.external_id for m in thread]
+        events.append((cases[key][0], now, ingested, "sync",
+                       {"external_ids": ids, "count": len(ids)}))
+    insert_rows(session, EVENTS, ("case_id", "at", "kind", "actor", "data"), events)
 
 
 def _update_cases(
     session: Session,
     by_thread: dict[str, list[IncomingMessage]],
     cases: dict[str, tuple[int, str]],
-    inserted: set[str],
     now: datetime,
+    book: PolicyBook,
 ) -> None:
+    """Bring the summary and the SLA snapshot of cases that existed before this
+    batch up to date (the batch's messages are already stored)."""
     ids = sorted({cases[key][0] for key in by_thread})
+    if not ids:
+        return
+    conn = session.connection()
     current: dict[int, Any] = {}
-    last_status_at: dict[int, datetime] = {}
+    statuses: dict[int, list[StatusChange]] = {}
     for part in chunks(ids):
-        for row in session.execute(
-            select(Case.id, Case.last_message_at, Case.last_inbound_at, Case.first_response_at)
-            .where(Case.id.in_(part))
-        ):
+        for row in conn.execute(CASE_STATE, {"ids": list(part)}):
             current[row.id] = row
-        for case_id, at in session.execute(
-            select(Event.case_id, func.max(Event.at))
-            .where(Event.case_id.in_(part), Event.kind == EventKind.STATUS_CHANGED.value)
-            .group_by(Event.case_id)
-        ):
-            last_status_at[case_id] = at
-    updates: list[dict[str, Any]] = []
+        statuses.update(status_changes(session, part))
+    updates: dict[int, dict[str, Any]] = {}
     reopen_events: list[dict[str, Any]] = []
     for key, thread in by_thread.items():
-        thread = [m for m in thread if m.external_id in inserted]
-        if not thread:
-            continue
         case_id, status = cases[key]
         row = current[case_id]
-        values: dict[str, Any] = {"id": case_id, "updated_at": now}
+        values: dict[str, Any] = {"updated_at": now}
         last = thread[-1].created_at
         values["last_message_at"] = (
             last if row.last_message_at is None else max(last, row.last_message_at)
@@ -311,7 +309,8 @@ def _update_cases(
             # so the clock starts at the network time (but never before the
             # status change it undoes).
             reopened_at = inbound[0].created_at
-            previous = last_status_at.get(case_id)
+            changes = statuses.get(case_id)
+            previous = max((c.at for c in changes), default=None) if changes else None
             if previous is not None and previous > reopened_at:
                 reopened_at = previous
             values["status"] = CaseStatus.OPEN.value
@@ -325,15 +324,29 @@ def _update_cases(
                     "data": {"from": status, "to": CaseStatus.OPEN.value, "reason": "new message"},
                 }
             )
-        updates.append(values)
-    # executemany wants the same keys in every row: group rows by their key set.
-    grouped: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
-    for values in updates:
-        grouped[frozenset(values)].append(values)
-    for group in grouped.values():
-        session.execute(update(Case), group)
+            # Recorded after every earlier change, as the events table will list it.
+            statuses.setdefault(case_id, []).append(StatusChange(reopened_at, CaseStatus.OPEN))
+        updates[case_id] = values
     if reopen_events:
         session.execute(insert(EVENTS), reopen_events)
+    # The clock sees the stored history, this batch's messages included.
+    for part in chunks(ids):
+        points = message_points(session, part)
+        for case_id in part:
+            row = current[case_id]
+            history = [StatusChange(row.opened_at, CaseStatus.NEW), *statuses.get(case_id, ())]
+            snapshot = evaluate(
+                book.for_case(row.sla_policy_id, row.department_id), points[case_id], history,
+                now,
+            )
+            updates[case_id].update(snapshot_columns(snapshot))
+    # executemany wants the same columns in every row: group rows by their columns.
+    grouped: dict[tuple[str, ...], list[list[Any]]] = defaultdict(list)
+    for case_id, values in updates.items():
+        columns = tuple(values)
+        grouped[columns].append([*values.values(), case_id])
+    for columns, rows in grouped.items():
+        update_rows(session, CASES, columns, rows)
 
 
 def list_quarantine(session: Session, account_id: int | None = None) -> list[QuarantineView]:

@@ -14,8 +14,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from smm_desk.domain.business_hours import BusinessCalendar
 from smm_desk.domain.enums import CaseStatus, Direction
@@ -30,10 +31,27 @@ from smm_desk.domain.sla import (
     StatusChange,
     evaluate,
 )
-from smm_desk.store.models import Case, Department, Event, Message, SlaPolicyRow
+from smm_desk.store.models import Base, Case, SlaPolicyRow
 
 CHUNK = 500
 DEFAULT_POLICY_NAME = "Default"
+
+# Core tables: these reads need no ORM objects, and skip the ORM's per-statement cost.
+CASES = Base.metadata.tables["cases"]
+MESSAGES = Base.metadata.tables["messages"]
+EVENTS = Base.metadata.tables["events"]
+POLICIES = Base.metadata.tables["sla_policies"]
+DEPARTMENTS = Base.metadata.tables["departments"]
+
+# Built once: a statement's cache key is then computed once, not per batch.
+_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+POINTS_OF_CASES = select(MESSAGES.c.case_id, MESSAGES.c.direction, MESSAGES.c.created_at).where(
+    MESSAGES.c.case_id.in_(_IDS), MESSAGES.c.kind != MessageKind.NOTE.value
+)
+STATUS_CHANGES_OF_CASES = select(EVENTS.c.case_id, EVENTS.c.at, EVENTS.c.data).where(
+    EVENTS.c.case_id.in_(_IDS), EVENTS.c.kind == EventKind.STATUS_CHANGED.value
+)
+ALL_POLICIES = select(*POLICIES.c)
 
 
 T = TypeVar("T")
@@ -45,7 +63,7 @@ def chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield values[start : start + size]
 
 
-def policy_from_row(row: SlaPolicyRow) -> SlaPolicy:
+def policy_from_row(row: SlaPolicyRow | Row[Any]) -> SlaPolicy:
     return SlaPolicy(
         first_response=timedelta(seconds=row.first_response_s),
         next_response=timedelta(seconds=row.next_response_s),
@@ -86,25 +104,57 @@ def snapshot_of(case: Case) -> SlaSnapshot:
 
 class PolicyBook:
     """Which SLA policy governs a case: its own, else its department's, else the
-    workspace default (the policy named "Default"), else the built-in default."""
+    workspace default (the policy named "Default"), else the built-in default.
+
+    Read within one transaction: the policies at once, the departments' choices
+    only once a case without a policy of its own but with a department asks
+    (a batch of new cases never does).
+    """
 
     def __init__(self, session: Session) -> None:
-        rows = session.scalars(select(SlaPolicyRow)).all()
+        self._session = session
+        session.flush()  # plain connection reads below: pending changes first
+        rows = session.connection().execute(ALL_POLICIES).all()
         self._by_id = {row.id: policy_from_row(row) for row in rows}
         default_row = next((row for row in rows if row.name == DEFAULT_POLICY_NAME), None)
         self.default = self._by_id[default_row.id] if default_row else DEFAULT_POLICY
-        self._department_policy = dict(
-            session.execute(select(Department.id, Department.sla_policy_id)).all()
-        )
+        self._department_policy: dict[int, int | None] | None = None
 
     def for_case(self, policy_id: int | None, department_id: int | None) -> SlaPolicy:
         if policy_id is not None and policy_id in self._by_id:
             return self._by_id[policy_id]
         if department_id is not None:
+            if self._department_policy is None:
+                self._department_policy = {
+                    dept_id: dept_policy for dept_id, dept_policy in self._session.execute(
+                        select(DEPARTMENTS.c.id, DEPARTMENTS.c.sla_policy_id))
+                }
             dept_policy = self._department_policy.get(department_id)
             if dept_policy is not None and dept_policy in self._by_id:
                 return self._by_id[dept_policy]
         return self.default
+
+
+def message_points(session: Session, case_ids: Sequence[int]) -> dict[int, list[MessagePoint]]:
+    """What the clock sees of each case's messages (notes are not messages to it).
+    Reads the connection directly: flush pending ORM changes first."""
+    points: dict[int, list[MessagePoint]] = defaultdict(list)
+    for case_id, direction, created_at in session.connection().execute(
+        POINTS_OF_CASES, {"ids": list(case_ids)}
+    ):
+        points[case_id].append(MessagePoint(Direction(direction), created_at))
+    return points
+
+
+def status_changes(session: Session, case_ids: Sequence[int]) -> dict[int, list[StatusChange]]:
+    """Each case's recorded status changes (its opening is not one of them).
+    Reads the connection directly: flush pending ORM changes first."""
+    statuses: dict[int, list[StatusChange]] = defaultdict(list)
+    for case_id, at, data in session.connection().execute(
+        STATUS_CHANGES_OF_CASES, {"ids": list(case_ids)}
+    ):
+        statuses[case_id].append(StatusChange(at, CaseStatus(data["to"])))
+    return statuses
 
 
 def refresh_sla(session: Session, case_ids: Iterable[int], now: datetime,
@@ -113,27 +163,15 @@ def refresh_sla(session: Session, case_ids: Iterable[int], now: datetime,
     ids = sorted(set(case_ids))
     if not ids:
         return
+    session.flush()  # the reads below go to the connection: pending changes first
     book = book or PolicyBook(session)
     updates: list[dict[str, Any]] = []
     for part in chunks(ids):
-        points: dict[int, list[MessagePoint]] = defaultdict(list)
-        for case_id, direction, created_at in session.execute(
-            select(Message.case_id, Message.direction, Message.created_at).where(
-                Message.case_id.in_(part), Message.kind != MessageKind.NOTE.value
-            )
-        ):
-            points[case_id].append(MessagePoint(Direction(direction), created_at))
-        statuses: dict[int, list[StatusChange]] = defaultdict(list)
-        for case_id, at, data in session.execute(
-            select(Event.case_id, Event.at, Event.data).where(
-                Event.case_id.in_(part), Event.kind == EventKind.STATUS_CHANGED.value
-            )
-        ):
-            statuses[case_id].append(StatusChange(at, CaseStatus(data["to"])))
-        for case_id, opened_at, policy_id, department_id in session.execute(
-            select(Case.id, Case.opened_at, Case.sla_policy_id, Case.department_id).where(
-                Case.id.in_(part)
-            )
+        points = message_points(session, part)
+        statuses = status_changes(session, part)
+        for case_id, opened_at, policy_id, department_id in session.connection().execute(
+            select(CASES.c.id, CASES.c.opened_at, CASES.c.sla_policy_id,
+                   CASES.c.department_id).where(CASES.c.id.in_(part))
         ):
             history = [StatusChange(opened_at, CaseStatus.NEW), *statuses[case_id]]
             snapshot = evaluate(
