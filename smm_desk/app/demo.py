@@ -1,54 +1,64 @@
-"""``smm-desk demo``: the app on a demo workspace, and the GUI's composition root.
+"""``smm-desk demo``: the app on a live demo workspace.
 
 The demo lives in its own database, ``<data dir>/demo/smm-desk.db`` (``--db``
 overrides it), so trying the app never mixes invented customers into a real
-workspace. The first run seeds it with three accounts and a queue of realistic
-multilingual cases whose network times are spread over the last half hour, so
-the SLA column shows clocks that are fine, in warning and breached. Seeding
-happens once: a workspace that has accounts is left as it is.
+workspace. Its Telegram, VK and Mastodon accounts are served in-process by the
+simulator (``smm_desk.sim``): the real connectors and the real sync engine talk
+to it through :class:`~smm_desk.sim.transport.SimTransport`, so what a newcomer
+sees — cases arriving, timers ticking, replies delivered — is the app's real
+path with only the wire swapped. The demo tokens are fake and never go near the
+keyring.
 
-The demo accounts point at a placeholder simulator URL and have no tokens (the
-keyring is never touched); until the simulator exists nothing polls them.
+Each start re-seeds: the demo accounts (and with them every case, message and
+reply) are removed and made again, then a queue of realistic multilingual
+cases is injected into the simulator with network times spread over the last
+half hour and fetched through the connectors, so the SLA column shows clocks
+that are fine, in warning and breached. A database with any non-demo account
+is refused rather than wiped. While the window is open, the ``Traffic``
+generator injects one message every 4–8 seconds.
 
-``--screenshot FILE`` shows the window at 1280×800, saves a picture of it after
-``--after`` seconds and exits: the README's and the tests' way to see the app.
+``--screenshot FILE`` saves a 1280×800 picture of the window after ``--after``
+seconds of traffic and exits: the README's and the tests' way to see the app.
 """
 
 from __future__ import annotations
 
 import argparse
-import signal
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+import asyncio
+import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from types import FrameType
 
-from PySide6.QtCore import QCoreApplication, QEvent, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QSettings, QTimer
 
-from smm_desk.domain.enums import CaseStatus, Direction
-from smm_desk.domain.records import IncomingMessage, MessageKind, Priority
-from smm_desk.services.queue import QueueService
+from smm_desk.domain.enums import CaseStatus
+from smm_desk.domain.records import Priority
+from smm_desk.sim.mastodon import MastodonSim
+from smm_desk.sim.telegram import TelegramSim
+from smm_desk.sim.traffic import Target, Traffic
+from smm_desk.sim.transport import SimTransport
+from smm_desk.sim.vk import VkSim
+from smm_desk.sim.world import SimWorld
 from smm_desk.store.api import Store
 from smm_desk.store.database import default_data_dir, resolve_url
-from smm_desk.ui.main_window import MainWindow
+from smm_desk.sync.engine import SyncEngine, default_factory
 
 WORKSPACE = "Demo workspace"
 SCREENSHOT_SIZE = (1280, 800)
-SIMULATOR_URL = "http://127.0.0.1:0/simulator"  # placeholder until the simulator exists
+#: Never resolved: the simulator answers in-process, whatever the host.
+SIMULATOR_URL = "http://simulator.smm-desk.invalid"
 ACTOR = "demo"
+AGENT = "anna"
+#: Seconds between two simulated messages (drawn anew each time).
+TRAFFIC_EVERY = (4.0, 8.0)
 
-#: account key -> (network, handle)
-ACCOUNTS: dict[str, tuple[str, str]] = {
-    "tg": ("telegram", "@acme_shop_bot"),
-    "vk": ("vk", "club_acme"),
-    "md": ("mastodon", "@acme@mastodon.example"),
+#: account key -> (network, handle shown in the app, name in the simulator, fake token)
+ACCOUNTS: dict[str, tuple[str, str, str, str]] = {
+    "tg": ("telegram", "@acme_shop_bot", "acme_shop_bot", "7000001:AAE-demo-telegram-token"),
+    "vk": ("vk", "club_acme", "club_acme", "vk1.a.demo-vk-community-token"),
+    "md": ("mastodon", "@acme@mastodon.example", "acme", "demo-mastodon-user-token"),
 }
-
-_KIND = {"tg": MessageKind.DM, "vk": MessageKind.COMMENT, "md": MessageKind.MENTION}
 
 
 @dataclass(frozen=True)
@@ -85,15 +95,15 @@ DEMO_CASES: tuple[DemoCase, ...] = (
        (27, "Списали деньги, а заказ висит в статусе «не оплачен». Верните деньги!"),
        department="Billing"),
     _c("md", "Daniel Kim",
-       (25, "@acme ordered a gift for Friday, will express delivery make it to Busan?")),
+       (25, "ordered a gift for Friday, will express delivery make it to Busan?")),
     _c("vk", "Наталья Ильина",
        (18, "Подскажите, можно ли изменить адрес доставки, если заказ уже отправлен?")),
     _c("md", "Chris Walker",
-       (16, "@acme 2FA codes stopped working after I switched phones. I'm locked out.")),
+       (16, "2FA codes stopped working after I switched phones. I'm locked out.")),
     _c("tg", "Phạm Thu Hà",
        (14, "Shop ơi, mình muốn trả hàng và hoàn tiền, áo bị lỗi đường may ở tay.")),
     _c("md", "Hoàng Mai",
-       (12, "@acme ứng dụng báo lỗi 502 khi thanh toán bằng MoMo, mình thử 3 lần rồi."),
+       (12, "ứng dụng báo lỗi 502 khi thanh toán bằng MoMo, mình thử 3 lần rồi."),
        department="Tech"),
     _c("vk", "Сергей Морозов",
        (11, "Вы вообще читаете комментарии?! Третий день не могу дозвониться в поддержку. Позор."),
@@ -102,7 +112,7 @@ DEMO_CASES: tuple[DemoCase, ...] = (
     _c("tg", "James O'Neill",
        (9.6, "Where is my parcel?? Tracking hasn't moved in 5 days. Order #10388.")),
     _c("md", "Emily Park",
-       (9.1, "@acme my refund was approved on the 3rd but nothing has shown up on my card yet."),
+       (9.1, "my refund was approved on the 3rd but nothing has shown up on my card yet."),
        department="Billing", assignee="lee"),
     _c("tg", "Ольга Смирнова",
        (8.7, "Заказ пришёл без второй коробки. Что делать?")),
@@ -110,7 +120,7 @@ DEMO_CASES: tuple[DemoCase, ...] = (
        (8.2, "Промокод SPRING не применяется к корзине, пишет «недействителен».")),
     # ok
     _c("md", "Nguyễn Văn An",
-       (6.8, "@acme cho mình hỏi shop có giao hàng ra Đà Nẵng không? Phí ship bao nhiêu?")),
+       (6.8, "cho mình hỏi shop có giao hàng ra Đà Nẵng không? Phí ship bao nhiêu?")),
     _c("vk", "Игорь Васильев",
        (6.0, "Приложение вылетает при оплате картой «Мир», Android 14. Обновление не помогло."),
        department="Tech", assignee="lee"),
@@ -124,11 +134,11 @@ DEMO_CASES: tuple[DemoCase, ...] = (
     _c("tg", "Дмитрий Орлов",
        (3.5, "Здравствуйте! Не могу войти в личный кабинет — код из SMS не приходит.")),
     _c("md", "Lukas Weber",
-       (3.0, "@acme any plans to ship to Austria? Checkout says my region isn't supported.")),
+       (3.0, "any plans to ship to Austria? Checkout says my region isn't supported.")),
     _c("tg", "Sarah Collins",
        (2.1, "Hi! I was charged twice for order #10422. Could you refund one of the payments?")),
     _c("md", "Priya Raman",
-       (1.6, "@acme the password reset email never arrives. I've checked spam too.")),
+       (1.6, "the password reset email never arrives. I've checked spam too.")),
     _c("vk", "Алексей Петров",
        (1.0, "А доставка в Казань сколько идёт? И можно ли оплатить при получении?")),
     _c("tg", "Linh Nguyen",
@@ -139,9 +149,43 @@ DEMO_CASES: tuple[DemoCase, ...] = (
        reply="Добрый день, Ирина! Чек отправили на вашу почту, проверьте папку «Входящие».",
        assignee="anna"),
     _c("md", "Nina Hoffmann",
-       (7.5, "@acme I can't log in, it says my email isn't registered?"),
+       (7.5, "I can't log in, it says my email isn't registered?"),
        department="Support", waiting_customer=True),
 )
+
+
+# -- the simulated world ------------------------------------------------------------------
+
+
+@dataclass
+class DemoWorld:
+    world: SimWorld
+    handlers: dict[str, TelegramSim | VkSim | MastodonSim]
+
+    def token(self, key: str) -> str:
+        return ACCOUNTS[key][3]
+
+    def targets(self) -> list[Target]:
+        return [Target(network, token) for network, _, _, token in ACCOUNTS.values()]
+
+
+def build_world() -> DemoWorld:
+    # Short long polls: closing the app waits for at most one of them.
+    world = SimWorld(max_poll_wait=2.0)
+    handlers: dict[str, TelegramSim | VkSim | MastodonSim] = {
+        "tg": TelegramSim(world), "vk": VkSim(world), "md": MastodonSim(world),
+    }
+    for key, handler in handlers.items():
+        world.add(handler)
+        handler.add_account(ACCOUNTS[key][3], ACCOUNTS[key][2])
+    return DemoWorld(world, handlers)
+
+
+def demo_tokens(store: Store) -> dict[int, str]:
+    """account id -> fake token, for the engine's token source (never the keyring)."""
+    by_name = {(network, handle): token for network, handle, _, token in ACCOUNTS.values()}
+    return {a.id: by_name[(a.network, a.name)] for a in store.accounts()
+            if (a.network, a.name) in by_name}
 
 
 # -- the workspace ---------------------------------------------------------------------
@@ -155,35 +199,67 @@ def demo_db_url(db: str | None, data_dir: str | None) -> str:
     return resolve_url(None, base / "demo")
 
 
-def _messages(key: str, number: int, case: DemoCase, now: datetime) -> list[IncomingMessage]:
-    network = ACCOUNTS[key][0]
-    customer_id = f"{network}-user-{number}"
-    thread = f"dm:{customer_id}" if key == "tg" else f"comment:post-{100 + number % 3}:{customer_id}"
-    return [
-        IncomingMessage(
-            external_id=f"demo-{key}-{number}-{i}", thread_key=thread,
-            direction=Direction.INBOUND, kind=_KIND[key], text=text,
-            created_at=now - timedelta(minutes=minutes),
-            author_id=customer_id, author_name=case.customer,
-        )
-        for i, (minutes, text) in enumerate(case.messages)
-    ]
+def reset(store: Store) -> None:
+    """Remove the demo accounts and everything that hangs off them. A workspace
+    with any other account is not a demo: refuse (ValueError) and touch nothing."""
+    accounts = store.accounts()
+    foreign = [a for a in accounts if a.options.get("demo") != "1"]
+    if foreign:
+        raise ValueError("this database has real accounts; the demo needs its own "
+                         "(leave out --db to use the demo folder)")
+    for account in accounts:
+        store.remove_account(account.id)
 
 
-def seed(store: Store) -> bool:
-    """Fill an empty workspace with the demo accounts and cases; ``False`` (and
-    no change) if it already has accounts."""
-    if store.accounts():
-        return False
-    account_ids = {
-        key: store.add_account(network, handle, base_url=SIMULATOR_URL).id
-        for key, (network, handle) in ACCOUNTS.items()
-    }
+def _sync_pass(store: Store, sim: DemoWorld) -> None:
+    """One fetch-and-deliver pass through the real connectors, on a private loop."""
+    tokens = demo_tokens(store)
+
+    async def once() -> None:
+        engine = SyncEngine(store, factory=default_factory(transport=SimTransport(sim.world)),
+                            tokens=tokens.get)
+        try:
+            await engine.sync_once()
+        finally:
+            await engine.aclose()
+
+    asyncio.run(once())
+
+
+def _inject(sim: DemoWorld, number: int, case: DemoCase, now: datetime) -> None:
+    handler = sim.handlers[case.account]
+    token = sim.token(case.account)
+    author = str(700_000 + number)
+    for minutes, text in case.messages:
+        at = now - timedelta(minutes=minutes)
+        if case.account == "tg":
+            handler.inject_dm(token, author, case.customer, text, at)
+        elif case.account == "vk":
+            handler.inject_comment(token, str(100 + number % 3), author, case.customer, text, at)
+        else:
+            assert isinstance(handler, MastodonSim)
+            handler.inject_mention(token, author, case.customer, text, at)
+
+
+def seed(store: Store, sim: DemoWorld) -> None:
+    """Make the demo accounts and their queue (see the module doc)."""
+    reset(store)
+    for network, handle, _, token in ACCOUNTS.values():
+        options = {"demo": "1"}
+        if network == "vk":
+            options["group_id"] = str(sim.handlers["vk"].group_id(token))  # type: ignore[union-attr]
+        store.add_account(network, handle, base_url=SIMULATOR_URL, options=options)
+    _sync_pass(store, sim)  # VK and Mastodon start "from now": take the cursors first
     now = store.clock()
     for number, case in enumerate(DEMO_CASES, start=1):
-        result = store.ingest(account_ids[case.account], "demo",
-                              _messages(case.account, number, case, now), cursor=None)
-        case_id = result.touched_case_ids[0]
+        _inject(sim, number, case, now)
+    _sync_pass(store, sim)
+    cases = {(c.network, c.customer): c.id for c in store.queue()}
+    replied = False
+    for case in DEMO_CASES:
+        case_id = cases.get((ACCOUNTS[case.account][0], case.customer))
+        if case_id is None:
+            continue
         if case.department:
             store.route(case_id, case.department, ACTOR)
         if case.assignee:
@@ -191,73 +267,71 @@ def seed(store: Store) -> bool:
         if case.priority:
             store.set_priority(case_id, case.priority, ACTOR)
         if case.reply:
-            reply = store.queue_reply(case_id, case.reply, case.assignee or ACTOR)
-            store.claim_reply(reply.id)
-            store.reply_sent(reply.id, external_id=f"demo-out-{number}")
+            store.queue_reply(case_id, case.reply, case.assignee or ACTOR)
+            replied = True
         if case.waiting_customer:
             store.set_status(case_id, CaseStatus.WAITING_CUSTOMER, ACTOR)
-    return True
+    if replied:
+        _sync_pass(store, sim)  # delivered through the connector, like any reply
 
 
 # -- running the window ----------------------------------------------------------------
 
 
-@contextmanager
-def _quit_on_sigint(app: QCoreApplication) -> Iterator[None]:
-    """Ctrl+C in the terminal closes the app (handled at the next tick: Python
-    only runs signal handlers between bytecodes, and Qt's loop is C++)."""
-    def handler(_signum: int, _frame: FrameType | None) -> None:
-        app.quit()
+class LiveTraffic:
+    """Injects one simulated message every 4–8 s while the window is open."""
 
-    try:
-        previous = signal.signal(signal.SIGINT, handler)
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    def __init__(self, sim: DemoWorld, rng: random.Random | None = None) -> None:
+        self.traffic = Traffic(sim.world, sim.targets(), rng=rng or random.Random())
+        self.rng = self.traffic.rng
+        self.timer = QTimer()
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self._step)
+        self.injected = 0
 
+    def start(self, first_in: float | None = None) -> None:
+        self._arm(first_in)
 
-def run_window(store: Store, screenshot: str | None = None, after: float = 1.0) -> int:
-    """Build the service and the window over ``store`` and run the Qt loop."""
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(["smm-desk"])
-    service = QueueService(store)
-    window = MainWindow(service, WORKSPACE)
-    window.resize(*SCREENSHOT_SIZE)
-    exit_code = 0
+    def stop(self) -> None:
+        self.timer.stop()
 
-    def capture(path: str) -> None:
-        nonlocal exit_code
-        if not window.grab().save(path):
-            print(f"smm-desk: error: cannot save a screenshot to {path}", file=sys.stderr)
-            exit_code = 1
-        window.close()
-        app.quit()
+    def _arm(self, seconds: float | None = None) -> None:
+        if seconds is None:
+            seconds = self.rng.uniform(*TRAFFIC_EVERY)
+        self.timer.start(round(seconds * 1000))
 
-    if screenshot:
-        QTimer.singleShot(max(0, round(after * 1000)), window, lambda: capture(screenshot))
-    window.show()
-    try:
-        with _quit_on_sigint(app):
-            code = app.exec()
-    finally:
-        window.close()
-        window.deleteLater()
-        service.deleteLater()
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    return exit_code or code
+    def _step(self) -> None:
+        self.traffic.step()
+        self.injected += 1
+        self._arm()
 
 
 def run(args: argparse.Namespace) -> int:
-    """The ``demo`` command: open (and seed once) the demo workspace, show it."""
+    """The ``demo`` command: re-seed the demo workspace and open it, live."""
     if args.after < 0:
         raise ValueError("--after must be zero or more seconds")
+    from smm_desk.app.gui import application, build_desk, run_desk, run_loop
+
+    app = application()
     store = Store.open(demo_db_url(args.db, args.data_dir))
     try:
-        seed(store)
-        return run_window(store, args.screenshot, args.after)
+        sim = build_world()
+        seed(store, sim)
+        tokens = demo_tokens(store)
+        settings = None if args.screenshot else QSettings("smm-desk", "SMM Desk Demo")
+        desk = build_desk(
+            store, workspace=WORKSPACE, agent=AGENT, settings=settings,
+            factory=default_factory(transport=SimTransport(sim.world)), tokens=tokens.get,
+            sync_options={"poll_wait": 2.0, "idle_interval": 2.0},
+        )
+        traffic = LiveTraffic(sim)
+        # A screenshot should show traffic arriving: the first message comes quickly.
+        traffic.start(first_in=min(1.0, args.after / 3) if args.screenshot else 2.0)
+        try:
+            return run_loop(app, run_desk(desk, screenshot=args.screenshot, after=args.after),
+                            desk.window.close)
+        finally:
+            traffic.stop()
+            desk.dispose()
     finally:
         store.close()

@@ -324,12 +324,12 @@ def _fail(message: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
     store: Store | None = None
     try:
-        if args.command == "demo":  # the GUI opens its own store; Qt is imported only here
+        if args.command is None:  # the GUI opens its own store; Qt is imported only here
+            from smm_desk.app.gui import run as run_gui
+            return run_gui(args)
+        if args.command == "demo":
             from smm_desk.app.demo import run as run_demo
             return run_demo(args)
         store = Store.open(resolve_url(args.db, args.data_dir))

@@ -45,6 +45,10 @@ from smm_desk.connectors.errors import (
 )
 
 log = logging.getLogger("smm_desk.http")
+# httpx logs every request URL at INFO, and Telegram's URL carries the bot
+# token. Our own log lines are redacted; theirs cannot be, so keep them quiet.
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
 #: Explicit everywhere: connect fast, allow slow reads (long polls add their own wait).
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)

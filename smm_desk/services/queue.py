@@ -5,6 +5,12 @@ about to show (``cases``), so 100,000 open cases cost what the visible rows
 cost. Triage actions go through here rather than the store so that every
 mutation is announced once, after its transaction committed, with a
 :class:`QueueChange` naming what changed and who did it.
+
+Views are plain string keys (``open``, ``mine``, ``department:3``,
+``network:vk`` …, see :mod:`smm_desk.store.views_queue`), so the UI names a view
+without importing the store. A search narrows a view: :func:`scoped` joins a
+view key and the search words into the one key the queue model holds, and
+``case_ids`` keeps the view's urgency order over the full-text matches.
 """
 
 from __future__ import annotations
@@ -15,44 +21,78 @@ from datetime import datetime
 
 from PySide6.QtCore import QObject, Signal
 
-from smm_desk.domain.views import CaseView
+from smm_desk.domain.enums import CaseStatus
+from smm_desk.domain.views import CaseView, DepartmentView
 from smm_desk.store.api import Store
+from smm_desk.store.views_queue import QueueFilter, filter_for
 
-#: Named queue views -> the statuses they show (``None``: the store's open statuses).
-VIEWS: dict[str, tuple[str, ...] | None] = {
-    "open": None,
+#: How many full-text matches a search brings into the queue at most.
+SEARCH_LIMIT = 2000
+_SEARCH_SEPARATOR = "\n"  # a one-line search box cannot produce it
+
+NETWORK_LABELS: dict[str, str] = {
+    "telegram": "Telegram", "vk": "VK", "mastodon": "Mastodon", "facebook": "Facebook",
+    "instagram": "Instagram", "x": "X", "youtube": "YouTube", "bluesky": "Bluesky",
+    "reddit": "Reddit", "email": "Email",
 }
 
 
 @dataclass(frozen=True)
 class QueueChange:
     """What a mutation changed: ``kind`` is the action ("routed", "assigned",
-    "resolved"), ``case_ids`` the cases it touched, ``actor`` who did it."""
+    "resolved", "spam", "status"), ``case_ids`` the cases it touched, ``actor``
+    who did it."""
 
     kind: str
     case_ids: tuple[int, ...]
     actor: str
 
 
+@dataclass(frozen=True)
+class ViewEntry:
+    """One entry of the views sidebar: ``section`` is "" (the fixed views at
+    the top), "Departments", "Networks" or "Closed"."""
+
+    key: str
+    label: str
+    section: str = ""
+
+
+def scoped(view: str, search: str) -> str:
+    """One model key for ``view`` narrowed by ``search`` (``view`` itself if no search)."""
+    words = " ".join(search.split())
+    return f"{view}{_SEARCH_SEPARATOR}{words}" if words else view
+
+
+def split_scoped(key: str) -> tuple[str, str]:
+    """``(view, search)`` of a key made by :func:`scoped`."""
+    view, _, search = key.partition(_SEARCH_SEPARATOR)
+    return view, search
+
+
 class QueueService(QObject):
-    """The queue over one store. ``changed`` carries a :class:`QueueChange`."""
+    """The queue over one store. ``changed`` carries a :class:`QueueChange`.
+
+    ``agent`` is the person at this desk: the "Mine" view is their cases.
+    """
 
     changed = Signal(object)
 
-    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+    def __init__(self, store: Store, agent: str = "", parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._store = store
+        self.agent = agent
 
     # reading -----------------------------------------------------------------
     def case_ids(self, view: str = "open") -> list[int]:
-        """Ids of the cases in ``view``, most urgent first (the store's order)."""
-        try:
-            statuses = VIEWS[view]
-        except KeyError:
-            raise ValueError(f"unknown queue view {view!r} (known: {', '.join(VIEWS)})") from None
-        # The store has no ids-only query yet, so this builds full views once per
-        # refresh; the rows the table shows are still fetched lazily by id.
-        return [case.id for case in self._store.queue(statuses=statuses)]
+        """Ids of the cases in ``view`` (a view key, or one made by :func:`scoped`),
+        most urgent first (the store's order)."""
+        key, search = split_scoped(view)
+        base = filter_for(key, self.agent)
+        if search:
+            found = self._store.search(search, limit=SEARCH_LIMIT)
+            base = QueueFilter(**{**base.__dict__, "case_ids": tuple(found)})
+        return self._store.queue_ids(base)
 
     def cases(self, ids: Sequence[int]) -> list[CaseView]:
         """Views of the cases with these ids (unknown ids are left out), judged now."""
@@ -63,6 +103,32 @@ class QueueService(QObject):
     def now(self) -> datetime:
         """The store's clock (aware UTC): the instant SLA states are judged at."""
         return self._store.clock()
+
+    def departments(self) -> list[DepartmentView]:
+        """Departments in sidebar and 1–9 routing order."""
+        return self._store.departments()
+
+    def views(self) -> list[ViewEntry]:
+        """The sidebar's views: the fixed ones, each department, each network, closed."""
+        entries = [
+            ViewEntry("open", "All open"),
+            ViewEntry("mine", "Mine"),
+            ViewEntry("unassigned", "Unassigned"),
+            ViewEntry("breaching", "Breaching soon"),
+            ViewEntry("waiting_department", "Waiting on department"),
+        ]
+        entries += [ViewEntry(f"department:{d.id}", d.name, "Departments")
+                    for d in self.departments()]
+        networks = {a.network for a in self._store.accounts()} | set(self._store.case_networks())
+        labels = {n: NETWORK_LABELS.get(n, n) for n in networks}
+        entries += [ViewEntry(f"network:{n}", labels[n], "Networks")
+                    for n in sorted(networks, key=lambda n: labels[n].lower())]
+        entries += [ViewEntry("resolved", "Resolved", "Closed"), ViewEntry("spam", "Spam", "Closed")]
+        return entries
+
+    def view_counts(self) -> dict[str, int]:
+        """How many cases each view holds (missing keys: none)."""
+        return self._store.view_counts(self.agent)
 
     # triage ------------------------------------------------------------------
     def route(self, case_id: int, department: str | int, actor: str) -> str:
@@ -79,3 +145,11 @@ class QueueService(QObject):
     def resolve(self, case_id: int, actor: str) -> None:
         self._store.resolve(case_id, actor)
         self.changed.emit(QueueChange("resolved", (case_id,), actor))
+
+    def mark_spam(self, case_id: int, actor: str) -> None:
+        self._store.set_status(case_id, CaseStatus.SPAM, actor)
+        self.changed.emit(QueueChange("spam", (case_id,), actor))
+
+    def set_status(self, case_id: int, status: CaseStatus, actor: str) -> None:
+        self._store.set_status(case_id, status, actor)
+        self.changed.emit(QueueChange("status", (case_id,), actor))

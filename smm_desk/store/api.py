@@ -23,8 +23,19 @@ from smm_desk.domain.views import (
     ReplyTargetView,
     ReplyView,
 )
-from smm_desk.store import accounts, alerts, cases, ingest, outbox, replylog, search
+from smm_desk.store import (
+    accounts,
+    alerts,
+    cases,
+    ingest,
+    outbox,
+    replylog,
+    search,
+    views_queue,
+)
+from smm_desk.store import templates as case_view_store
 from smm_desk.store.database import Database
+from smm_desk.store.views_queue import QueueFilter, SlaAlertView
 
 
 def utc_now() -> datetime:
@@ -110,6 +121,32 @@ class Store:
                 s, self.clock(), statuses=statuses, department=department,
                 limit=limit, offset=offset,
             )
+
+    def queue_ids(self, view: QueueFilter | None = None) -> list[int]:
+        """Ids only of the cases in ``view`` (default: all open), most urgent first
+        (the order of :meth:`queue`); filtered and sorted in SQL."""
+        with self.db.reading() as s:
+            return views_queue.queue_ids(s, view or QueueFilter(), self.clock())
+
+    def view_counts(self, agent: str) -> dict[str, int]:
+        """How many cases each queue view holds (keys: see ``views_queue``)."""
+        with self.db.reading() as s:
+            return views_queue.view_counts(s, agent, self.clock())
+
+    def case_networks(self) -> list[str]:
+        """Networks that have cases (the sidebar's network views)."""
+        with self.db.reading() as s:
+            return views_queue.case_networks(s)
+
+    def sla_alerts_after(self, event_id: int, limit: int = 500) -> list[SlaAlertView]:
+        """SLA warnings/breaches recorded after event ``event_id``, oldest first."""
+        with self.db.reading() as s:
+            return views_queue.sla_alerts_after(s, event_id, limit)
+
+    def activity_marker(self) -> tuple[int, int]:
+        """Changes whenever a message arrives or an event is logged (cheap to poll)."""
+        with self.db.reading() as s:
+            return views_queue.activity_marker(s)
 
     def cases_by_id(self, ids: Sequence[int]) -> list[CaseView]:
         with self.db.reading() as s:
@@ -225,3 +262,34 @@ class Store:
                   until: datetime | None = None) -> list[ReplyLogRow]:
         with self.db.reading() as s:
             return replylog.reply_log(s, since, until)
+
+    # templates and drafts (case view) ---------------------------------------
+    def templates(self) -> list[case_view_store.TemplateView]:
+        with self.db.reading() as s:
+            return case_view_store.list_templates(s)
+
+    def template(self, template_id: int) -> case_view_store.TemplateView:
+        with self.db.reading() as s:
+            return case_view_store.get_template(s, template_id)
+
+    def save_draft(self, case_id: int, text: str) -> None:
+        """Keep ``text`` as the case's draft reply; blank text deletes the draft."""
+        with self.db.transaction() as s:
+            case_view_store.save_draft(s, case_id, text, self.clock())
+
+    def draft(self, case_id: int) -> str:
+        with self.db.reading() as s:
+            return case_view_store.load_draft(s, case_id)
+
+    def queue_reply_from_draft(self, case_id: int, text: str, agent: str) -> ReplyView:
+        """Queue a reply and delete the case's draft in one transaction, so a
+        queued reply never leaves a draft behind to be sent a second time."""
+        with self.db.transaction() as s:
+            reply = outbox.queue_reply(s, case_id, text, agent, self.clock())
+            case_view_store.delete_draft(s, case_id)
+            return cases.reply_view(reply)
+
+    def case_stamp(self, case_id: int) -> case_view_store.CaseStamp:
+        """A cheap fingerprint of everything a case view shows (polled ~1 Hz)."""
+        with self.db.reading() as s:
+            return case_view_store.case_stamp(s, case_id)

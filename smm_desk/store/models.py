@@ -288,3 +288,17 @@ class Quarantine(Base):
     reason: Mapped[str] = mapped_column(Text)
     raw: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column()
+
+
+class Draft(Base):
+    """The reply an agent is writing in a case, saved as they type (debounced)
+    so neither a crash nor quitting loses it; deleted in the same transaction
+    that queues the reply. One per case: the desk has one composer per case."""
+
+    __tablename__ = "drafts"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column()

@@ -1,40 +1,73 @@
-"""The main window: the queue of one workspace, most urgent first.
+"""The main window: views on the left, the queue in the middle, the case on the right.
 
-It owns the 1 Hz SLA tick (running only while the window is shown) and tells
-the model which rows are visible, so a tick repaints a screenful of cells
-whatever the size of the queue. Mutations arrive as the service's ``changed``
-signal; the window answers by refreshing the model, which keeps the selection
-on the same cases.
+* The sidebar lists the queue views with live counts; picking one (or typing
+  in the search box, which narrows the view to full-text matches) gives the
+  table a new :class:`QueueModel` over that view's ids.
+* It owns the 1 Hz SLA tick (running only while the window is shown) and tells
+  the model which rows are visible, so a tick repaints a screenful of cells
+  whatever the size of the queue.
+* Mutations arrive as the queue service's ``changed`` signal, new messages as
+  the sync service's ``activity``; the window answers by refreshing the model,
+  which keeps the selection on the same cases, and keeps the scroll position
+  on the case at the top of the viewport (unless the user is at the very top,
+  where new urgent cases should show).
+* Network state comes from the sync service: each account's state and the
+  outbox count in the status bar, and an offline banner.
+* Geometry, splitter sizes, column widths and the last view are kept in the
+  QSettings the composition root passes (none: nothing is remembered).
+* It implements ``smm_desk.ui.triage.TriageHost`` for the keyboard controller.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QHideEvent, QShowEvent
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QModelIndex, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QHideEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMainWindow,
+    QMessageBox,
+    QSplitter,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
-from smm_desk.services.queue import QueueService
-from smm_desk.ui.queue_model import Column, QueueDelegate, QueueModel, SlaDelegate
+from smm_desk.services.queue import QueueService, scoped
+from smm_desk.ui.queue_model import CASE_ID_ROLE, Column, QueueDelegate, QueueModel, SlaDelegate
+from smm_desk.ui.sidebar import Sidebar
+from smm_desk.ui.status import OfflineBanner, SyncStatus
+
+if TYPE_CHECKING:
+    from smm_desk.domain.views import AccountView
+    from smm_desk.services.sync import SyncService
 
 TICK_MS = 1000
+#: Every this many ticks the sidebar counts are read again: "Breaching soon"
+#: changes with the clock alone, without any new message or action.
+COUNTS_EVERY_TICKS = 15
+SEARCH_DELAY_MS = 250
+DEFAULT_SPLITTER = (200, 720, 360)
 
 #: Starting widths in pixels; Message takes what is left.
 COLUMN_WIDTHS: dict[Column, int] = {
     Column.SLA: 150,
-    Column.NETWORK: 96,
-    Column.CUSTOMER: 160,
-    Column.DEPARTMENT: 110,
-    Column.PRIORITY: 80,
-    Column.ASSIGNEE: 96,
-    Column.AGE: 84,
+    Column.NETWORK: 90,
+    Column.CUSTOMER: 150,
+    Column.DEPARTMENT: 104,
+    Column.PRIORITY: 76,
+    Column.ASSIGNEE: 90,
+    Column.AGE: 70,
 }
+#: The message preview keeps at least this much room: when the table is narrower,
+#: these columns step aside, first to last (and come back when there is room).
+MESSAGE_MIN_WIDTH = 200
+OPTIONAL_COLUMNS = (Column.AGE, Column.PRIORITY, Column.ASSIGNEE)
 
 
 class QueueTable(QTableView):
@@ -83,6 +116,28 @@ class QueueTable(QTableView):
             columns.resizeSection(column, width)
         columns.setSectionResizeMode(Column.MESSAGE, QHeaderView.ResizeMode.Stretch)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Hide the optional columns the width cannot afford (see OPTIONAL_COLUMNS)."""
+        if self.model() is None:
+            return
+        columns = self.horizontalHeader()
+        room = self.viewport().width()
+        fixed = sum(columns.sectionSize(c) for c in Column
+                    if c != Column.MESSAGE and c not in OPTIONAL_COLUMNS)
+        for column in reversed(OPTIONAL_COLUMNS):  # the most wanted first
+            width = columns.sectionSize(column) or COLUMN_WIDTHS[column]
+            show = room - fixed - width >= MESSAGE_MIN_WIDTH
+            if show:
+                fixed += width
+            if columns.isSectionHidden(column) == show:
+                self.setColumnHidden(column, not show)
+                if show and columns.sectionSize(column) == 0:
+                    columns.resizeSection(column, COLUMN_WIDTHS[column])
+
     def visible_rows(self) -> tuple[int, int]:
         """First and last row (inclusive) in the viewport; (0, -1) when none."""
         rows = self.model().rowCount() if self.model() is not None else 0
@@ -95,61 +150,436 @@ class QueueTable(QTableView):
         return first, rows - 1 if last < 0 else last
 
 
+# -- the right pane and the keyboard controller, built lazily --------------------------
+
+
+class CasePlaceholder(QWidget):
+    """Stands in for the case view where none can be built (see ``make_case_pane``)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._case_id: int | None = None
+        self.label = QLabel("Select a case to read it here.", self)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setStyleSheet("color: palette(placeholder-text);")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label)
+
+    def show_case(self, case_id: int | None) -> None:
+        self._case_id = case_id
+        self.label.setText("Select a case to read it here." if case_id is None
+                           else f"Case {case_id}")
+
+    def focus_composer(self) -> None:
+        pass
+
+    def current_case_id(self) -> int | None:
+        return self._case_id
+
+
+def make_case_pane(case_service: object | None, agent: str,
+                   parent: QWidget | None = None) -> QWidget:
+    """The right pane: the case view over ``case_service``, or a placeholder when
+    there is no service or the case view module is not there (yet)."""
+    if case_service is not None:
+        try:
+            from smm_desk.ui.case_view import CaseView
+        except ImportError:
+            pass
+        else:
+            return CaseView(case_service, agent, parent)  # type: ignore[arg-type]
+    return CasePlaceholder(parent)
+
+
+def make_triage(window: MainWindow, service: QueueService, agent: str,
+                settings: QSettings | None) -> QObject | None:
+    """The keyboard triage controller installed on ``window``, if the module is there."""
+    try:
+        from smm_desk.ui.triage import TriageController
+    except ImportError:
+        return None
+    controller = TriageController(window, service, agent, settings=settings)
+    controller.install(window)
+    controller.message.connect(lambda text: window.statusBar().showMessage(text, 5000))
+    return controller
+
+
 class MainWindow(QMainWindow):
-    def __init__(self, service: QueueService, workspace: str,
-                 parent: QWidget | None = None) -> None:
+    #: The window was closed (the app's loop ends its run on it).
+    closed = Signal()
+
+    def __init__(
+        self,
+        service: QueueService,
+        workspace: str,
+        parent: QWidget | None = None,
+        *,
+        agent: str = "",
+        settings: QSettings | None = None,
+        sync: SyncService | None = None,
+        case_service: object | None = None,
+        fix_account: Callable[[int], None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"SMM Desk — {workspace}")
         self._service = service
+        self._agent = agent or service.agent
+        self._settings = settings
+        self._sync = sync
+        self._fix_account = fix_account
+        self._view = "open"
+        self._search = ""
+        self._previous_ids: list[int] = []
+        self._shown_case: int | None = None
+        self._ticks = 0
+        self._pending_splitter: QByteArray | None = None
 
-        self.model = QueueModel(service, parent=self)
+        # the queue
+        self.model = QueueModel(service, self._view, parent=self)
         self.table = QueueTable(self)
         self.table.setModel(self.model)
         self._sla_delegate = SlaDelegate(self.table)
         self.table.setItemDelegateForColumn(Column.SLA, self._sla_delegate)
-        self.setCentralWidget(self.table)
+        self.search_box = QLineEdit(self)
+        self.search_box.setPlaceholderText("Search messages  ( / )")
+        self.search_box.setClearButtonEnabled(True)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(lambda: self.set_search(self.search_box.text()))
+        self.search_box.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search_box.returnPressed.connect(self.focus_queue)
+        middle = QWidget(self)
+        middle_layout = QVBoxLayout(middle)
+        middle_layout.setContentsMargins(0, 6, 0, 0)
+        middle_layout.setSpacing(6)
+        middle_layout.addWidget(self.search_box)
+        middle_layout.addWidget(self.table)
 
+        # views and the case
+        self.sidebar = Sidebar(self)
+        self.case_pane = make_case_pane(case_service, self._agent, self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(middle)
+        self.splitter.addWidget(self.case_pane)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes(list(DEFAULT_SPLITTER))
+
+        self.banner = OfflineBanner(self)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.splitter)
+        self.setCentralWidget(central)
+
+        # the status bar
         self._count_label = QLabel(self)
         self._count_label.setTextFormat(Qt.TextFormat.PlainText)
         self._count_label.setContentsMargins(8, 0, 8, 0)
         self.statusBar().addWidget(self._count_label)
         self.statusBar().setSizeGripEnabled(False)
+        self.sync_status = SyncStatus(self.fix_account, self)
+        self.statusBar().addPermanentWidget(self.sync_status)
+        self.sync_status.setVisible(sync is not None)
 
         self.tick_timer = QTimer(self)
         self.tick_timer.setInterval(TICK_MS)
         self.tick_timer.timeout.connect(self.tick)
 
         service.changed.connect(self._on_changed)
-        self.model.layoutChanged.connect(self._update_status)
+        self.sidebar.view_selected.connect(self.set_view)
+        self._connect_model()
+        if sync is not None:
+            sync.accounts_changed.connect(self._on_accounts)
+            sync.outbox_changed.connect(self._on_outbox)
+            sync.online_changed.connect(self._on_online)
+            sync.activity.connect(self.refresh)
+            self._on_accounts(sync.accounts())
+            self._on_outbox(sync.outbox_count())
+            self._on_online(sync.online())
+        self.refresh_views()
+        self.restore_state()
+        if self.sidebar.current_view() is None:
+            self.sidebar.select_view(self._view)
         self._update_status()
+        self.triage = make_triage(self, service, self._agent, settings)
+
+    # -- views and search --------------------------------------------------------------
+    def view(self) -> str:
+        return self._view
+
+    def search_text(self) -> str:
+        return self._search
+
+    def set_view(self, key: str) -> None:
+        """Show the queue view ``key`` (keeps the search)."""
+        if key != self._view:
+            self._view = key
+            self._replace_model()
+        if self.sidebar.current_view() != key:
+            self.sidebar.select_view(key)
+
+    def set_search(self, text: str) -> None:
+        """Narrow the current view to cases whose messages match ``text``."""
+        text = " ".join(text.split())
+        if text != self._search:
+            self._search = text
+            self._replace_model()
+        if " ".join(self.search_box.text().split()) != text:
+            blocked = self.search_box.blockSignals(True)
+            self.search_box.setText(text)
+            self.search_box.blockSignals(blocked)
+
+    def _replace_model(self) -> None:
+        old_model, old_selection = self.model, self.table.selectionModel()
+        header = self.table.horizontalHeader().saveState()
+        self.model = QueueModel(self._service, scoped(self._view, self._search), parent=self)
+        self.table.setModel(self.model)
+        self.table.horizontalHeader().restoreState(header)
+        self.table.fit_columns()
+        old_selection.deleteLater()
+        old_model.deleteLater()
+        self._previous_ids = []
+        self._connect_model()
+        self.model.set_visible_rows(*self.table.visible_rows())
+        self._update_status()
+
+    def _connect_model(self) -> None:
+        self.model.layoutChanged.connect(self._update_status)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
+
+    def refresh_views(self) -> None:
+        """Read the sidebar's views and counts again."""
+        self.sidebar.set_views(self._service.views())
+        self.sidebar.set_counts(self._service.view_counts())
+
+    # -- refreshing without losing the place ---------------------------------------------
+    def refresh(self) -> None:
+        """Re-read the queue and the counts; the selection stays on its cases and
+        the case at the top of the viewport stays there (unless scrolled to the top)."""
+        bar = self.table.verticalScrollBar()
+        anchor: int | None = None
+        if bar.value() > bar.minimum():
+            top = self.table.rowAt(0)
+            if top >= 0:
+                anchor = self.model.case_id(top)
+        before = self.model.ids()
+        self.model.refresh()
+        if self.model.ids() != before:
+            self._previous_ids = before
+        if anchor is not None:
+            row = self.model.row_of(anchor)
+            if row is not None:
+                self.table.updateGeometries()  # the scroll range, for the new row count
+                self.table.scrollTo(self.model.index(row, 0),
+                                    QAbstractItemView.ScrollHint.PositionAtTop)
+        self.refresh_views()
+        self._update_status()
+
+    def _on_changed(self, _change: object, /) -> None:
+        # Any queue mutation can move, add or drop rows: re-read the ids.
+        self.refresh()
 
     # -- the clock ---------------------------------------------------------------------
     def tick(self) -> None:
         self.model.set_visible_rows(*self.table.visible_rows())
         self.model.tick()
+        self.sync_status.tick(self.model.now())
+        self._ticks += 1
+        if self._ticks % COUNTS_EVERY_TICKS == 0:
+            self.sidebar.set_counts(self._service.view_counts())
+            if self._view == "breaching":
+                self.refresh()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if self._pending_splitter is not None:
+            self.splitter.restoreState(self._pending_splitter)
+            self._pending_splitter = None
         self.tick_timer.start()
 
     def hideEvent(self, event: QHideEvent) -> None:
         self.tick_timer.stop()
         super().hideEvent(event)
 
-    # -- changes -----------------------------------------------------------------------
-    def _on_changed(self, _change: object, /) -> None:
-        # Any queue mutation can move, add or drop rows: re-read the ids. The
-        # status follows through layoutChanged.
-        self.model.refresh()
+    # -- the case on the right ---------------------------------------------------------
+    def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        case_id = current.data(CASE_ID_ROLE) if current.isValid() else None
+        if case_id is not None and not self.table.selectionModel().hasSelection():
+            # Focus alone makes a row current: select it too, so the open case shows
+            # (after this change has finished: selecting now would nest in it).
+            QTimer.singleShot(0, self, self._select_lonely_current)
+        if case_id is not None and case_id != self._shown_case:
+            self._show_case(case_id)
 
+    def _select_lonely_current(self) -> None:
+        current = self.table.currentIndex()
+        if current.isValid() and not self.table.selectionModel().hasSelection():
+            self.table.selectRow(current.row())
+
+    def _show_case(self, case_id: int | None) -> None:
+        self._shown_case = case_id
+        show = getattr(self.case_pane, "show_case", None)
+        if show is not None:
+            show(case_id)
+
+    # -- TriageHost ----------------------------------------------------------------------
+    def select_next(self) -> None:
+        self._move(1)
+
+    def select_previous(self) -> None:
+        self._move(-1)
+
+    def _move(self, step: int) -> None:
+        rows = self.model.rowCount()
+        if rows == 0:
+            return
+        current = self.table.currentIndex().row()
+        row = 0 if current < 0 else min(max(current + step, 0), rows - 1)
+        self._select_row(row)
+
+    def _select_row(self, row: int) -> None:
+        self.table.selectRow(row)
+        index = self.model.index(row, 0)
+        self.table.scrollTo(index)
+        self._show_case(self.model.case_id(row))
+
+    def selected_case_ids(self) -> list[int]:
+        """The selected cases in queue order (the current one if nothing is selected)."""
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        if not rows:
+            current = self.current_case_id()
+            return [] if current is None else [current]
+        return [self.model.case_id(row) for row in rows]
+
+    def current_case_id(self) -> int | None:
+        pane = getattr(self.case_pane, "current_case_id", None)
+        shown = pane() if pane is not None else self._shown_case
+        if shown is not None:
+            return int(shown)
+        index = self.table.currentIndex()
+        return None if not index.isValid() else self.model.case_id(index.row())
+
+    def open_next_after(self, case_id: int) -> None:
+        """Open the case that followed ``case_id`` in the queue (it may have just left)."""
+        row = self.model.row_of(case_id)
+        if row is not None:
+            if row + 1 < self.model.rowCount():
+                self._select_row(row + 1)
+            return
+        previous = self._previous_ids
+        if case_id in previous:
+            position = previous.index(case_id)
+            for candidate in [*previous[position + 1:], *reversed(previous[:position])]:
+                found = self.model.row_of(candidate)
+                if found is not None:
+                    self._select_row(found)
+                    return
+        if self.model.rowCount():
+            self._select_row(0)
+        else:
+            self.table.clearSelection()
+            self._show_case(None)
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_box.selectAll()
+
+    def focus_queue(self) -> None:
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if not self.table.currentIndex().isValid() and self.model.rowCount():
+            self._select_row(0)
+
+    def focus_composer(self) -> None:
+        focus = getattr(self.case_pane, "focus_composer", None)
+        if focus is not None:
+            focus()
+
+    def departments(self) -> list[str]:
+        return [d.name for d in self._service.departments()]
+
+    # -- network state -----------------------------------------------------------------
+    def _on_accounts(self, accounts: list[AccountView]) -> None:
+        assert self._sync is not None
+        states = [self._sync.state_of(a) for a in accounts]
+        self.sync_status.set_accounts(accounts, states, self.model.now())
+
+    def _on_outbox(self, count: int) -> None:
+        self.sync_status.set_outbox(count)
+        self.banner.set_outbox(count)
+
+    def _on_online(self, online: bool) -> None:
+        self.banner.setVisible(not online)
+
+    def fix_account(self, account_id: int) -> None:
+        """The needs-sign-in button: the composition root's callback, else how to do it."""
+        if self._fix_account is not None:
+            self._fix_account(account_id)
+            return
+        box = QMessageBox(QMessageBox.Icon.Information, "Reconnect the account",
+                          "The network no longer accepts this account's token.\n\n"
+                          f"Remove it with:  smm-desk accounts remove {account_id}\n"
+                          "then connect it again with a new token:\n"
+                          "  smm-desk accounts add NETWORK --name NAME --token-stdin",
+                          QMessageBox.StandardButton.Ok, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()
+
+    # -- remembering the window -----------------------------------------------------------
+    def restore_state(self) -> None:
+        settings = self._settings
+        if settings is None:
+            return
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        # Applied at the first show, once the window has its restored size:
+        # restoring into a window of the default size would scale the panes.
+        splitter = settings.value("window/splitter")
+        self._pending_splitter = splitter if isinstance(splitter, QByteArray) else None
+        header = settings.value("window/columns")
+        if header is not None:
+            self.table.horizontalHeader().restoreState(header)
+        view = settings.value("window/view")
+        if isinstance(view, str) and view in self.sidebar.keys():
+            self.set_view(view)
+
+    def save_state(self) -> None:
+        settings = self._settings
+        if settings is None:
+            return
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/splitter", self.splitter.saveState())
+        settings.setValue("window/columns", self.table.horizontalHeader().saveState())
+        settings.setValue("window/view", self._view)
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        super().closeEvent(event)
+        self.closed.emit()
+
+    # -- the status line -------------------------------------------------------------------
     def _update_status(self) -> None:
         count = self.model.rowCount()
-        if count == 0:
-            text = "No open cases"
+        plural = "" if count == 1 else "s"
+        if self._view == "open" and not self._search:
+            text = "No open cases" if count == 0 else f"{count} open case{plural}"
         else:
-            text = f"{count} open case{'' if count == 1 else 's'}"
+            where = self.sidebar.label(self._view)
+            text = f"{count} case{plural} in {where}"
+            if self._search:
+                text += f" matching “{self._search}”"
         self._count_label.setText(text)
 
     def status_text(self) -> str:
         return self._count_label.text()
 
+    def sync_text(self) -> str:
+        """The status bar's network part (accounts and outbox), for tests."""
+        return self.sync_status.text()

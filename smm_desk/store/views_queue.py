@@ -1,0 +1,193 @@
+"""The queue's named views as SQL: ids in urgency order, and a count per view.
+
+The window's sidebar (All open, Mine, Unassigned, Breaching soon, Waiting on
+department, each department, each network, Resolved, Spam) is a set of
+:class:`QueueFilter` values. Filtering and ordering happen in the database and
+only ids come back, so a view of 100,000 cases costs one indexed scan of
+integers; the rows the table shows are read later, by id, a window at a time.
+
+``view_counts`` answers every sidebar count in three statements (one row of
+conditional sums, one GROUP BY department, one GROUP BY network), whatever the
+number of views.
+
+View keys are plain strings the UI can hold without importing the store:
+``open``, ``mine``, ``unassigned``, ``breaching``, ``waiting_department``,
+``resolved``, ``spam``, ``department:<id>`` and ``network:<name>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy import case as sql_case
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from smm_desk.domain.enums import CaseStatus
+from smm_desk.domain.records import EventKind
+from smm_desk.store.cases import OPEN_STATUSES
+from smm_desk.store.models import Case, Event, Message
+
+#: "Breaching soon": a running clock due within this long, or already breached.
+BREACHING_WITHIN = timedelta(minutes=5)
+
+FIXED_VIEWS = ("open", "mine", "unassigned", "breaching", "waiting_department",
+               "resolved", "spam")
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """Which cases a queue view shows. Fields combine with AND.
+
+    ``statuses`` ``None`` means the open statuses (everything still owed work).
+    ``breaching_within`` keeps cases whose running clock is due within that
+    long of now (breached ones included). ``case_ids`` restricts the view to
+    those cases (a full-text search result) while keeping the urgency order.
+    """
+
+    statuses: tuple[str, ...] | None = None
+    assignee: str | None = None
+    unassigned: bool = False
+    department_id: int | None = None
+    network: str | None = None
+    breaching_within: timedelta | None = None
+    case_ids: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class SlaAlertView:
+    """One recorded SLA warning or breach (an ``sla_warning``/``sla_breached`` event)."""
+
+    event_id: int
+    case_id: int
+    kind: str
+    at: datetime
+
+
+def filter_for(key: str, agent: str) -> QueueFilter:
+    """The filter behind a view key (see the module doc); ``ValueError`` if unknown."""
+    if key == "open":
+        return QueueFilter()
+    if key == "mine":
+        return QueueFilter(assignee=agent)
+    if key == "unassigned":
+        return QueueFilter(unassigned=True)
+    if key == "breaching":
+        return QueueFilter(breaching_within=BREACHING_WITHIN)
+    if key == "waiting_department":
+        return QueueFilter(statuses=(CaseStatus.WAITING_DEPARTMENT.value,))
+    if key == "resolved":
+        return QueueFilter(statuses=(CaseStatus.RESOLVED.value,))
+    if key == "spam":
+        return QueueFilter(statuses=(CaseStatus.SPAM.value,))
+    kind, _, value = key.partition(":")
+    if kind == "department" and value.isdigit():
+        return QueueFilter(department_id=int(value))
+    if kind == "network" and value:
+        return QueueFilter(network=value)
+    raise ValueError(f"unknown queue view {key!r}")
+
+
+def _running_clock_due_by(limit: datetime) -> ColumnElement[bool]:
+    return and_(
+        Case.sla_target.is_not(None),
+        Case.response_due_at.is_not(None),
+        Case.sla_stopped.is_(False),
+        Case.response_due_at <= limit,
+    )
+
+
+def _conditions(view: QueueFilter, now: datetime) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [
+        Case.status.in_(list(view.statuses or OPEN_STATUSES))
+    ]
+    if view.assignee is not None:
+        where.append(Case.assignee == view.assignee)
+    if view.unassigned:
+        where.append(Case.assignee.is_(None))
+    if view.department_id is not None:
+        where.append(Case.department_id == view.department_id)
+    if view.network is not None:
+        where.append(Case.network == view.network)
+    if view.breaching_within is not None:
+        where.append(_running_clock_due_by(now + view.breaching_within))
+    if view.case_ids is not None:
+        where.append(Case.id.in_(list(view.case_ids)))
+    return where
+
+
+def queue_ids(session: Session, view: QueueFilter, now: datetime) -> list[int]:
+    """Ids of the cases in ``view``, in the order of ``cases.list_cases``: by
+    response due time (no running clock last), then by how long the customer
+    has waited."""
+    if view.case_ids is not None and not view.case_ids:
+        return []
+    stmt = (
+        select(Case.id)
+        .where(*_conditions(view, now))
+        .order_by(
+            sql_case((Case.response_due_at.is_(None), 1), else_=0),
+            Case.response_due_at,
+            Case.last_inbound_at,
+            Case.id,
+        )
+    )
+    return list(session.scalars(stmt))
+
+
+def view_counts(session: Session, agent: str, now: datetime) -> dict[str, int]:
+    """How many cases each view holds, keyed like the views (see the module doc).
+    Departments and networks with no open case are absent (read as 0)."""
+    is_open = Case.status.in_(list(OPEN_STATUSES))
+
+    def when(*conditions: ColumnElement[bool]) -> Any:
+        return func.coalesce(func.sum(sql_case((and_(*conditions), 1), else_=0)), 0)
+
+    row = session.execute(select(
+        when(is_open),
+        when(is_open, Case.assignee == agent),
+        when(is_open, Case.assignee.is_(None)),
+        when(is_open, _running_clock_due_by(now + BREACHING_WITHIN)),
+        when(Case.status == CaseStatus.WAITING_DEPARTMENT.value),
+        when(Case.status == CaseStatus.RESOLVED.value),
+        when(Case.status == CaseStatus.SPAM.value),
+    )).one()
+    counts = {key: int(value) for key, value in zip(FIXED_VIEWS, row, strict=True)}
+    for department_id, n in session.execute(
+        select(Case.department_id, func.count()).where(is_open, Case.department_id.is_not(None))
+        .group_by(Case.department_id)
+    ):
+        counts[f"department:{department_id}"] = int(n)
+    for network, n in session.execute(
+        select(Case.network, func.count()).where(is_open).group_by(Case.network)
+    ):
+        counts[f"network:{network}"] = int(n)
+    return counts
+
+
+def case_networks(session: Session) -> list[str]:
+    """Networks that have any case, alphabetically (the sidebar's network views)."""
+    return list(session.scalars(select(Case.network).distinct().order_by(Case.network)))
+
+
+def sla_alerts_after(session: Session, event_id: int, limit: int = 500) -> list[SlaAlertView]:
+    """Recorded SLA warnings and breaches with an event id above ``event_id``, oldest first."""
+    rows = session.execute(
+        select(Event.id, Event.case_id, Event.kind, Event.at)
+        .where(Event.id > event_id,
+               or_(Event.kind == EventKind.SLA_WARNING.value,
+                   Event.kind == EventKind.SLA_BREACHED.value))
+        .order_by(Event.id).limit(limit)
+    )
+    return [SlaAlertView(int(i), int(c), str(k), at) for i, c, k, at in rows]
+
+
+def activity_marker(session: Session) -> tuple[int, int]:
+    """(newest message id, newest event id): changes whenever anything arrives or
+    happens to a case, so a poller can tell "something changed" from two index reads."""
+    messages = session.scalar(select(func.max(Message.id))) or 0
+    events = session.scalar(select(func.max(Event.id))) or 0
+    return int(messages), int(events)
