@@ -1,9 +1,12 @@
 """The desktop app's composition root: ``smm-desk`` with no command.
 
 One place builds every object and passes dependencies in (STYLE.md rule 8):
-the store, the queue and case services, the sync service (the engine as an
-asyncio task on the Qt loop through qasync: STYLE.md rule 3), the window and,
-where their modules are present, the case view and the keyboard triage. The
+the store; the queue service with bulk triage, the case service and the
+settings service; the sync service (the engine as an asyncio task on the Qt
+loop through qasync: STYLE.md rule 3); the window (which builds the case view
+and the keyboard triage over those services); and the tray icon, fed by the
+sync service's SLA alerts. Accounts paused, resumed or reconnected in the
+settings reach the running engine at once. The
 demo (``smm_desk.app.demo``) uses the same :func:`build_desk` and
 :func:`run_desk` with a simulated network.
 
@@ -20,9 +23,11 @@ import getpass
 import os
 import signal
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -30,13 +35,18 @@ import qasync
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
+from smm_desk.app.tools import Tools, install_tools
 from smm_desk.secrets import get_token
-from smm_desk.services.queue import QueueService
+from smm_desk.services.case import CaseService
+from smm_desk.services.settings import SettingsService
 from smm_desk.services.sync import SyncService
+from smm_desk.services.triage import TriageService
 from smm_desk.store.api import Store
 from smm_desk.store.database import resolve_url
+from smm_desk.store.views_queue import SlaAlertView
 from smm_desk.sync.engine import ConnectorFactory, TokenSource
 from smm_desk.ui.main_window import MainWindow
+from smm_desk.ui.tray import TrayIcon
 
 SCREENSHOT_SIZE = (1280, 800)
 WINDOW_SIZE = (1280, 800)
@@ -68,34 +78,33 @@ class Desk:
     """Everything the composition root built, for running and for tests."""
 
     store: Store
-    queue: QueueService
-    case_service: object | None
+    queue: TriageService
+    case_service: CaseService
     sync: SyncService
+    settings_service: SettingsService
     window: MainWindow
+    tray: TrayIcon
+    #: Holds the QSettings file of a desk built without one (nothing remembered).
+    scratch: tempfile.TemporaryDirectory[str] | None = None
+    tools: Tools | None = None
 
     def dispose(self) -> None:
+        if self.tools is not None:
+            self.tools.stop()
         self.window.close()
         self.window.deleteLater()
-        for service in (self.queue, self.case_service, self.sync):
-            if hasattr(service, "deleteLater"):
-                service.deleteLater()
+        for service in (self.queue, self.case_service, self.sync, self.settings_service,
+                        *(self.tools.services() if self.tools else ())):
+            service.deleteLater()  # type: ignore[attr-defined]
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        if self.scratch is not None:
+            self.scratch.cleanup()
+            self.scratch = None
 
 
-def _queue_service(store: Store, agent: str) -> QueueService:
-    try:  # engineer C's subclass adds triage over a selection
-        from smm_desk.services.triage import TriageService
-    except ImportError:
-        return QueueService(store, agent)
-    return TriageService(store, agent)
-
-
-def _case_service(store: Store) -> object | None:
-    try:
-        from smm_desk.services.case import CaseService
-    except ImportError:
-        return None
-    return CaseService(store)
+def alert_pairs(alerts: list[SlaAlertView]) -> list[tuple[int, str]]:
+    """The sync service's alerts as the tray takes them: ``(case id, kind)``."""
+    return [(alert.case_id, alert.kind) for alert in alerts]
 
 
 def build_desk(
@@ -109,14 +118,31 @@ def build_desk(
     sync_options: dict[str, Any] | None = None,
     fix_account: Callable[[int], None] | None = None,
 ) -> Desk:
-    queue = _queue_service(store, agent)
-    case_service = _case_service(store)
+    """Build the desk. ``settings`` None: a throwaway QSettings, so nothing is
+    remembered (screenshots). ``fix_account`` None: the status bar's needs-sign-in
+    button opens the settings on that account."""
+    scratch = None
+    if settings is None:
+        scratch = tempfile.TemporaryDirectory(prefix="smm-desk-settings-")
+        settings = QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
+    queue = TriageService(store, agent)
+    case_service = CaseService(store)
     sync = SyncService(store, factory=factory, tokens=tokens, **(sync_options or {}))
+    settings_service = SettingsService(store, settings, factory=factory)
     window = MainWindow(queue, workspace, agent=agent, settings=settings, sync=sync,
-                        case_service=case_service, fix_account=fix_account)
-    if settings is None or settings.value("window/geometry") is None:
+                        case_service=case_service, settings_service=settings_service,
+                        fix_account=fix_account)
+    if settings.value("window/geometry") is None:
         window.resize(*WINDOW_SIZE)
-    return Desk(store, queue, case_service, sync, window)
+    tray = TrayIcon(window, queue, settings_service.notification_prefs)
+    sync.alerts.connect(lambda alerts: tray.on_alerts(alert_pairs(alerts)))
+    settings_service.accounts_changed.connect(sync.reload_accounts)
+    settings_service.departments_changed.connect(window.refresh)
+    # A reply just queued: show the outbox count now, not at the next poll.
+    case_service.changed.connect(lambda _change: sync.poll_now())
+    tools = install_tools(window, store, agent, queue.changed.emit)
+    return Desk(store, queue, case_service, sync, settings_service, window, tray, scratch,
+                tools)
 
 
 async def run_desk(
@@ -142,6 +168,8 @@ async def run_desk(
         desk.window.close()
 
     desk.window.show()
+    # Keyboard-first from the start: the queue has the focus, its most urgent case is open.
+    desk.window.focus_queue()
     desk.sync.start()
     if started is not None:
         result = started()

@@ -21,7 +21,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from smm_desk import __version__
-from smm_desk.cli import sync_commands
+from smm_desk.cli import handoff_commands, report_commands, rules_commands, sync_commands
 from smm_desk.cli.output import table, to_csv, to_json
 from smm_desk.domain.records import NETWORKS
 from smm_desk.secrets import SecretStoreError, delete_token, set_token
@@ -111,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     fmt = log.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true")
     fmt.add_argument("--csv", action="store_true")
+    fmt.add_argument("--xlsx", metavar="FILE", help="write the log to an Excel workbook")
 
     dep = sub.add_parser("departments", help="departments and their SLA").add_subparsers(
         dest="action", metavar="ACTION", required=True
@@ -123,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="first-response target in minutes (default: the workspace's)")
 
     sync_commands.add_parsers(sub)
+    report_commands.add_parsers(sub)
+    handoff_commands.add_parsers(sub)
+    rules_commands.add_parsers(sub)
     demo = sub.add_parser("demo", help="open the app on a demo workspace (its own database)")
     demo.add_argument("--screenshot", metavar="FILE",
                       help="save a 1280x800 picture of the window to FILE, then exit")
@@ -268,6 +272,8 @@ LOG_FIELDS = ["case", "network", "customer", "agent", "composed_at", "delivered_
 
 
 def cmd_log(store: Store, args: argparse.Namespace) -> int:
+    if args.xlsx:
+        return report_commands.export_log_xlsx(store, args.xlsx)
     rows = store.reply_log()
     records = [[r.case_id, r.network, r.customer, r.agent, r.composed_at, r.delivered_at,
                 r.response_seconds, r.sla_met, r.department, r.state, r.reply_id] for r in rows]
@@ -313,6 +319,12 @@ COMMANDS: dict[str, Callable[[Store, argparse.Namespace], int]] = {
     "departments": cmd_departments,
     "sync": sync_commands.cmd_sync,
     "outbox": sync_commands.cmd_outbox,
+    "report": report_commands.cmd_report,
+    handoff_commands.DEPARTMENT_HANDOFF: handoff_commands.cmd_department_handoff,
+    "handoff": handoff_commands.cmd_handoff,
+    "handoffs": handoff_commands.cmd_handoffs,
+    "note": handoff_commands.cmd_note,
+    "rules": rules_commands.cmd_rules,
 }
 
 

@@ -91,6 +91,8 @@ class EventKind(StrEnum):
     SLA_WARNING = "sla_warning"
     SLA_BREACHED = "sla_breached"
     HANDOFF_SENT = "handoff_sent"
+    CLUSTERED = "clustered"
+    CRISIS_ALERT = "crisis_alert"
 
 
 def require_utc(value: datetime, what: str = "datetime") -> datetime:

@@ -154,6 +154,17 @@ class SyncService(QObject):
     def resume_account(self, account_id: int) -> None:
         self._spawn(self._set_status(account_id, AccountStatus.OK))
 
+    def reload_accounts(self) -> None:
+        """Accounts were changed elsewhere (the settings dialog paused, resumed,
+        added one or gave it a new token): the engine re-reads them now rather
+        than at its next round (a paused account stops after its current long
+        poll; a resumed one starts within the engine's round of 5 s), and the
+        status bar follows at once."""
+        if self.running():
+            self._spawn(self._reload())
+        else:
+            self.poll_now()
+
     def poll_now(self) -> None:
         """Read the state at once instead of at the next interval."""
         self._wake.set()
@@ -172,6 +183,14 @@ class SyncService(QObject):
     async def _set_status(self, account_id: int, status: AccountStatus) -> None:
         await self.db(self._store.set_account_status, account_id, status, "")
         self.engine.unreachable.discard(account_id)
+        self.poll_now()
+
+    async def _reload(self) -> None:
+        await self.engine.refresh_accounts()
+        for account_id in list(self.engine.unreachable):
+            state = self.engine.states.get(account_id)
+            if state is None or state.account.status != AccountStatus.ERROR.value:
+                self.engine.unreachable.discard(account_id)
         self.poll_now()
 
     async def _run_engine(self) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from smm_desk.domain.enums import CaseStatus
+from smm_desk.domain.kpi import KpiReport, build_report  # reports
 from smm_desk.domain.records import AccountStatus, IncomingMessage, Priority, ReplyState
 from smm_desk.domain.views import (
     AccountView,
@@ -33,6 +34,9 @@ from smm_desk.store import (
     search,
     views_queue,
 )
+from smm_desk.store import clusters as cluster_store  # clusters
+from smm_desk.store import handoffs as handoff_store  # handoff
+from smm_desk.store import routing as routing_store  # routing
 from smm_desk.store import templates as case_view_store
 from smm_desk.store.database import Database
 from smm_desk.store.views_queue import QueueFilter, SlaAlertView
@@ -293,3 +297,222 @@ class Store:
         """A cheap fingerprint of everything a case view shows (polled ~1 Hz)."""
         with self.db.reading() as s:
             return case_view_store.case_stamp(s, case_id)
+
+    # --- reports ---
+    def kpi_report(self, since: datetime, until: datetime,
+                   department: str | None = None) -> KpiReport:
+        """KPI figures over ``[since, until)`` (aware UTC), for one department
+        or all; definitions in :mod:`smm_desk.domain.kpi`."""
+        from smm_desk.store import reports
+
+        with self.db.reading() as s:
+            rows = reports.kpi_rows(s, since, until)
+        return build_report(rows, since, until, department)
+
+    # --- handoff ---
+    def handoff_departments(self) -> list[handoff_store.HandoffDepartmentView]:
+        """Departments with their handoff target and first-response target."""
+        with self.db.reading() as s:
+            return handoff_store.department_views(s)
+
+    def set_handoff_target(self, department: str | int,
+                           target: handoff_store.HandoffTarget | None,
+                           ) -> handoff_store.HandoffDepartmentView:
+        """Where the department's handoffs go (``None`` clears it). No secret here."""
+        with self.db.transaction() as s:
+            dept_id = handoff_store.set_target(s, department, target).id
+            return next(d for d in handoff_store.department_views(s) if d.id == dept_id)
+
+    def handoff_preview(
+        self, case_id: int, department: str | int | None, summary: str, agent: str,
+    ) -> tuple[handoff_store.HandoffDepartmentView, handoff_store.HandoffPayload]:
+        """The department (default: the case's) and exactly what would be sent now."""
+        with self.db.reading() as s:
+            return handoff_store.preview(s, case_id, department, summary, agent, self.clock())
+
+    def queue_handoff(self, case_id: int, summary: str, agent: str,
+                      department: str | int | None = None) -> handoff_store.HandoffView:
+        """Persist a handoff in the outbox; the case becomes waiting_department."""
+        with self.db.transaction() as s:
+            handoff = handoff_store.queue_handoff(s, case_id, summary, agent, self.clock(),
+                                                  department)
+            return handoff_store.handoff_view(s, handoff.id)
+
+    def handoff(self, handoff_id: str) -> handoff_store.HandoffView:
+        with self.db.reading() as s:
+            return handoff_store.handoff_view(s, handoff_id)
+
+    def handoffs(self, case_id: int | None = None,
+                 open_only: bool = False) -> list[handoff_store.HandoffView]:
+        with self.db.reading() as s:
+            return handoff_store.list_handoffs(s, case_id, open_only)
+
+    def handoff_job(self, handoff_id: str) -> handoff_store.HandoffJob:
+        with self.db.reading() as s:
+            return handoff_store.handoff_job(s, handoff_id)
+
+    def handoff_sent(self, handoff_id: str, external_id: str, via: str,
+                     delivered_at: datetime | None = None) -> handoff_store.HandoffView:
+        with self.db.transaction() as s:
+            now = self.clock()
+            handoff_store.mark_handoff_sent(s, handoff_id, external_id, via,
+                                            delivered_at or now, now)
+            return handoff_store.handoff_view(s, handoff_id)
+
+    def record_department_answer(self, case_id: int, text: str,
+                                 agent: str) -> handoff_store.HandoffView | None:
+        """The department's answer as an internal note; the case is open again."""
+        with self.db.transaction() as s:
+            handoff = handoff_store.record_department_answer(s, case_id, text, agent,
+                                                             self.clock())
+            return handoff_store.handoff_view(s, handoff.id) if handoff else None
+
+    # --- clusters ---
+    def refresh_clusters(
+        self, window: timedelta = cluster_store.DEFAULT_WINDOW,
+        threshold: float = cluster_store.DEFAULT_THRESHOLD, negative_terms: Sequence[str] = (),
+    ) -> list[cluster_store.ClusterView]:
+        """Examine the cases not seen yet and place near-identical texts (within
+        ``window`` of each other) in clusters; returns the clusters that formed
+        or grew. Cheap when nothing is new: safe to call every few seconds."""
+        with self.db.transaction() as s:
+            now = self.clock()
+            touched = cluster_store.scan(s, now, window, threshold, negative_terms)
+            return cluster_store.list_clusters(s, now, touched) if touched else []
+
+    def clusters(self, include_closed: bool = False) -> list[cluster_store.ClusterView]:
+        """Current clusters with a case still open (all current ones with
+        ``include_closed``), the most open cases first."""
+        with self.db.reading() as s:
+            return cluster_store.list_clusters(s, self.clock(), include_closed=include_closed)
+
+    def cluster(self, cluster_id: int) -> cluster_store.ClusterView:
+        from smm_desk.store.errors import NotFound
+
+        with self.db.reading() as s:
+            found = cluster_store.list_clusters(s, self.clock(), [cluster_id])
+            if not found:
+                raise NotFound(f"no cluster {cluster_id}")
+            return found[0]
+
+    def cluster_cases(self, cluster_id: int, open_only: bool = False) -> list[CaseView]:
+        """The cluster's cases, most urgent first."""
+        with self.db.reading() as s:
+            ids = cluster_store.member_ids(s, cluster_id, open_only)
+            return cases.list_cases(s, self.clock(), ids=ids) if ids else []
+
+    def cluster_answer_all(self, cluster_id: int, text: str, agent: str) -> list[ReplyView]:
+        """One reply with ``text`` queued to every open case of the cluster,
+        each its own outbox entry, all in one transaction."""
+        with self.db.transaction() as s:
+            now = self.clock()
+            return [
+                cases.reply_view(outbox.queue_reply(s, case_id, text, agent, now))
+                for case_id in cluster_store.member_ids(s, cluster_id, open_only=True)
+            ]
+
+    def cluster_route_all(self, cluster_id: int, department: str | int,
+                          actor: str) -> tuple[str, list[int]]:
+        """Route every open case of the cluster; (department name, case ids)."""
+        with self.db.transaction() as s:
+            now = self.clock()
+            ids = cluster_store.member_ids(s, cluster_id, open_only=True)
+            name = cases.find_department(s, department).name
+            for case_id in ids:
+                cases.route(s, case_id, department, now, actor)
+            return name, ids
+
+    def cluster_mark_spam(self, cluster_id: int, actor: str) -> list[int]:
+        """Mark every open case of the cluster as spam; returns their ids."""
+        with self.db.transaction() as s:
+            now = self.clock()
+            ids = cluster_store.member_ids(s, cluster_id, open_only=True)
+            for case_id in ids:
+                cases.set_status(s, case_id, CaseStatus.SPAM, now, actor, reason="cluster")
+            return ids
+
+    def check_crisis(
+        self, threshold: int = cluster_store.DEFAULT_CRISIS_THRESHOLD,
+        window: timedelta = cluster_store.DEFAULT_CRISIS_WINDOW,
+        negative_terms: Sequence[str] = (),
+        cluster_window: timedelta = cluster_store.DEFAULT_WINDOW,
+    ) -> cluster_store.CrisisAlertView | None:
+        """Record a spike of ``threshold`` negative cases within ``window`` once,
+        as a ``crisis_alert`` event on each; returns the new alert or None. New
+        cases are examined (and clustered, within ``cluster_window``) first."""
+        with self.db.transaction() as s:
+            now = self.clock()
+            cluster_store.scan(s, now, cluster_window, cluster_store.DEFAULT_THRESHOLD,
+                               negative_terms)
+            return cluster_store.check_crisis(s, now, threshold, window,
+                                              cluster_store.CRISIS_LOOKBACK)
+
+    def latest_crisis_alert(self) -> cluster_store.CrisisAlertView | None:
+        with self.db.reading() as s:
+            return cluster_store.latest_alert(s)
+
+    # --- routing ---
+    def rules(self) -> list[routing_store.Rule]:
+        """Every routing rule, in evaluation order."""
+        with self.db.reading() as s:
+            return routing_store.list_rules(s)
+
+    def save_rules(self, rules: Sequence[routing_store.Rule]) -> None:
+        """Replace the whole rule set with ``rules``, in this order."""
+        with self.db.transaction() as s:
+            routing_store.replace_rules(s, rules)
+
+    def add_rule(self, rule: routing_store.Rule, position: int | None = None) -> None:
+        """Insert a rule at 1-based ``position`` (default: last)."""
+        with self.db.transaction() as s:
+            routing_store.add_rule(s, rule, position)
+
+    def update_rule(self, rule: routing_store.Rule) -> None:
+        """Replace the rule with the same id, keeping its place."""
+        with self.db.transaction() as s:
+            routing_store.update_rule(s, rule)
+
+    def move_rule(self, rule_id: str, position: int) -> None:
+        with self.db.transaction() as s:
+            routing_store.move_rule(s, rule_id, position)
+
+    def enable_rule(self, rule_id: str, enabled: bool = True) -> None:
+        with self.db.transaction() as s:
+            routing_store.set_enabled(s, rule_id, enabled)
+
+    def delete_rule(self, rule_id: str) -> None:
+        with self.db.transaction() as s:
+            routing_store.delete_rule(s, rule_id)
+
+    def routing_list(self, kind: str) -> list[str]:
+        """``vip``, ``blocked`` or ``negative_terms``, in the order given."""
+        with self.db.reading() as s:
+            return routing_store.get_list(s, kind)
+
+    def set_routing_list(self, kind: str, values: Sequence[str]) -> list[str]:
+        with self.db.transaction() as s:
+            return routing_store.set_list(s, kind, values)
+
+    def vip_list(self) -> list[str]:
+        return self.routing_list("vip")
+
+    def set_vip_list(self, values: Sequence[str]) -> list[str]:
+        return self.set_routing_list("vip", values)
+
+    def blocked_list(self) -> list[str]:
+        return self.routing_list("blocked")
+
+    def set_blocked_list(self, values: Sequence[str]) -> list[str]:
+        return self.set_routing_list("blocked", values)
+
+    def routing_context(self) -> routing_store.RuleContext:
+        """What rules see besides the message: the lists and the desk's hours."""
+        with self.db.reading() as s:
+            return routing_store.routing_context(s)
+
+    def route_preview(self, rule: routing_store.Rule,
+                      last_n: int = 1000) -> routing_store.RoutePreview:
+        """Which of the ``last_n`` most recent cases ``rule`` would catch, judged
+        on each case's first inbound message (enabled or not, before saving)."""
+        with self.db.reading() as s:
+            return routing_store.preview(s, rule, last_n, routing_store.routing_context(s))

@@ -31,6 +31,7 @@ from smm_desk.domain.sla import (
     evaluate_new_inbound,
 )
 from smm_desk.domain.views import QuarantineView
+from smm_desk.store import routing
 from smm_desk.store.bulk import db_time, insert_many, insert_rows, rows_in, run, update_rows
 from smm_desk.store.errors import NotFound
 from smm_desk.store.models import Base, Cursor, Quarantine
@@ -138,9 +139,11 @@ def ingest_batch(
         for thread in by_thread.values():
             thread.sort(key=lambda m: m.created_at)
         book = PolicyBook(session)
-        cases, existing = _cases_for_threads(session, account_id, network, by_thread, now,
-                                             result, book)
+        cases, existing, routed = _cases_for_threads(session, account_id, network, by_thread,
+                                                     now, result, book)
         _insert_messages(session, account_id, fresh, by_thread, cases, now)
+        if routed:
+            routing.record(session, routed, cases, now)
         result.inserted = len(fresh)
         # New cases were born complete (text, times, SLA snapshot); only cases
         # that already existed need their summary and clock brought up to date.
@@ -207,9 +210,9 @@ def _cases_for_threads(
     now: datetime,
     result: IngestResult,
     book: PolicyBook,
-) -> tuple[dict[str, tuple[int, str]], list[str]]:
+) -> tuple[dict[str, tuple[int, str]], list[str], dict[str, routing.Routed]]:
     """thread key -> (case id, status before this batch), creating missing cases;
-    and the keys of the cases that existed before."""
+    the keys of the cases that existed before; and what the rules did to new ones."""
     cases: dict[str, tuple[int, str]] = {}
     keys = list(by_thread)
     for part in chunks(keys):
@@ -219,11 +222,24 @@ def _cases_for_threads(
             cases[key] = (case_id, status)
     existing = [k for k in keys if k in cases]
     missing = [k for k in keys if k not in cases]
+    routed: dict[str, routing.Routed] = {}
     if missing:
-        # A new case has no department or policy of its own yet.
-        policy = book.default
-        rows = [_new_case_row(account_id, network, key, by_thread[key], now, policy)
-                for key in missing]
+        # The rules route a new case on its first inbound message, once, before
+        # its SLA snapshot: the routed department's policy runs its clock.
+        router = routing.Router.for_batch(session, book)
+        if router is None:
+            rows = [_new_case_row(account_id, network, key, by_thread[key], now, book.default)
+                    for key in missing]
+        else:
+            rows = []
+            for key in missing:
+                thread = by_thread[key]
+                outcome = router.route(network, account_id, thread, now)
+                if outcome is not None:
+                    routed[key] = outcome
+                row = _new_case_row(account_id, network, key, thread, now,
+                                    book.default if outcome is None else outcome.policy)
+                rows.append(routing.apply(outcome, row, thread, now))
         # Plain executemany (no RETURNING): drivers send it as one batch, while
         # RETURNING with ordered rows would fall back to a statement per row.
         insert_many(session, CASES, rows)
@@ -234,7 +250,7 @@ def _cases_for_threads(
                 cases[key] = (case_id, CaseStatus.NEW.value)
                 result.new_case_ids.append(case_id)
         result.new_case_ids.sort()
-    return cases, existing
+    return cases, existing, routed
 
 
 def _insert_messages(

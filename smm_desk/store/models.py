@@ -257,6 +257,8 @@ class Rule(Base):
     __tablename__ = "rules"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The rule's stable id (``Rule.id`` in the domain, ``id`` in a rule file); routing (0003).
+    key: Mapped[str] = mapped_column(String(100), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(Integer, default=0)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -302,3 +304,89 @@ class Draft(Base):
     )
     text: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column()
+
+
+# --- handoff ------------------------------------------------------------------
+
+
+class Handoff(Base):
+    """A case handed to a department (DESIGN.md: handoffs go through the outbox).
+
+    The delivery itself is a ``replies`` row with kind ``handoff`` and the same
+    id (the idempotency key: the webhook's ``Idempotency-Key``, the email's
+    ``Message-ID``), so it shares the outbox's states, retries and crash
+    settling. This row holds what the outbox row cannot: the department, the
+    payload frozen when the agent queued it (a resend after a crash carries
+    exactly the same content) and the department's own clock — due by the
+    department's first-response target, stopped when its answer is recorded.
+    """
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("replies.id", ondelete="CASCADE"), primary_key=True
+    )
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL"), nullable=True
+    )
+    #: Kept as written at hand-off time: a renamed or deleted department keeps its history.
+    department_name: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    queued_at: Mapped[datetime] = mapped_column()
+    due_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    warn_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+# --- clusters ---
+class Cluster(Base):
+    """Near-identical texts across accounts and networks (a flood, a campaign),
+    answered, routed or marked spam in one action. Members are the
+    :class:`CaseFingerprint` rows pointing here; counts are read live."""
+
+    __tablename__ = "clusters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column()
+    #: Network times of the earliest and latest member.
+    first_at: Mapped[datetime] = mapped_column()
+    last_at: Mapped[datetime] = mapped_column(index=True)
+    #: The first member's text, as the customer wrote it.
+    sample_text: Mapped[str] = mapped_column(Text, default="")
+
+
+class CaseFingerprint(Base):
+    """A case as clustering and the crisis check examined it, once, when it was
+    new: its normalised text, LSH band keys, negative tone and cluster.
+    Rows of unclustered cases are pruned once out of every window."""
+
+    __tablename__ = "case_fingerprints"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    cluster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clusters.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    #: Network time of the case's last inbound message when examined.
+    at: Mapped[datetime] = mapped_column(index=True)
+    #: ``smm_desk.domain.clusters.normalize``; "" when too short to cluster.
+    text_key: Mapped[str] = mapped_column(Text, default="")
+    bands: Mapped[list[str]] = mapped_column(JSON, default=list)
+    negative: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --- routing ------------------------------------------------------------------
+
+
+class RoutingList(Base):
+    """The VIP list, the block list and the extra negative-tone terms the rules
+    see (``kind``: vip, blocked, negative_terms), one entry a row, in the order
+    the user gave them."""
+
+    __tablename__ = "routing_lists"
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(300), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)

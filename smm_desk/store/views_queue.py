@@ -6,9 +6,8 @@ department, each department, each network, Resolved, Spam) is a set of
 only ids come back, so a view of 100,000 cases costs one indexed scan of
 integers; the rows the table shows are read later, by id, a window at a time.
 
-``view_counts`` answers every sidebar count in three statements (one row of
-conditional sums, one GROUP BY department, one GROUP BY network), whatever the
-number of views.
+``view_counts`` answers every sidebar count in four statements whatever the
+number of views (three of them served by indexes alone).
 
 View keys are plain strings the UI can hold without importing the store:
 ``open``, ``mine``, ``unassigned``, ``breaching``, ``waiting_department``,
@@ -19,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy import case as sql_case
@@ -135,35 +133,49 @@ def queue_ids(session: Session, view: QueueFilter, now: datetime) -> list[int]:
             Case.id,
         )
     )
-    return list(session.scalars(stmt))
+    # Core execution: no ORM result processing for what may be 100k integers.
+    return [row[0] for row in session.connection().execute(stmt)]
 
 
 def view_counts(session: Session, agent: str, now: datetime) -> dict[str, int]:
     """How many cases each view holds, keyed like the views (see the module doc).
-    Departments and networks with no open case are absent (read as 0)."""
-    is_open = Case.status.in_(list(OPEN_STATUSES))
+    Departments and networks with no open case are absent (read as 0).
 
-    def when(*conditions: ColumnElement[bool]) -> Any:
-        return func.coalesce(func.sum(sql_case((and_(*conditions), 1), else_=0)), 0)
-
-    row = session.execute(select(
-        when(is_open),
-        when(is_open, Case.assignee == agent),
-        when(is_open, Case.assignee.is_(None)),
-        when(is_open, _running_clock_due_by(now + BREACHING_WITHIN)),
-        when(Case.status == CaseStatus.WAITING_DEPARTMENT.value),
-        when(Case.status == CaseStatus.RESOLVED.value),
-        when(Case.status == CaseStatus.SPAM.value),
-    )).one()
-    counts = {key: int(value) for key, value in zip(FIXED_VIEWS, row, strict=True)}
-    for department_id, n in session.execute(
-        select(Case.department_id, func.count()).where(is_open, Case.department_id.is_not(None))
-        .group_by(Case.department_id)
+    Four statements, each the cheapest the indexes allow at 100k cases: counts
+    per status and per (department, status) come from covering indexes, the
+    breaching count from a range of the (status, due) index; only "Mine",
+    "Unassigned" and the networks need one pass over the open rows."""
+    open_statuses = list(OPEN_STATUSES)
+    per_status = {str(status): int(n) for status, n in session.execute(
+        select(Case.status, func.count()).group_by(Case.status))}
+    counts = {
+        "open": sum(per_status.get(s, 0) for s in open_statuses),
+        "mine": 0,
+        "unassigned": 0,
+        "breaching": int(session.scalar(
+            select(func.count()).select_from(Case).where(
+                Case.status.in_(open_statuses),
+                _running_clock_due_by(now + BREACHING_WITHIN))) or 0),
+        "waiting_department": per_status.get(CaseStatus.WAITING_DEPARTMENT.value, 0),
+        "resolved": per_status.get(CaseStatus.RESOLVED.value, 0),
+        "spam": per_status.get(CaseStatus.SPAM.value, 0),
+    }
+    for department_id, status, n in session.execute(
+        select(Case.department_id, Case.status, func.count())
+        .group_by(Case.department_id, Case.status)
     ):
-        counts[f"department:{department_id}"] = int(n)
-    for network, n in session.execute(
-        select(Case.network, func.count()).where(is_open).group_by(Case.network)
+        if department_id is not None and status in OPEN_STATUSES:
+            key = f"department:{department_id}"
+            counts[key] = counts.get(key, 0) + int(n)
+    for network, mine, unassigned, n in session.execute(
+        select(Case.network,
+               func.coalesce(func.sum(sql_case((Case.assignee == agent, 1), else_=0)), 0),
+               func.coalesce(func.sum(sql_case((Case.assignee.is_(None), 1), else_=0)), 0),
+               func.count())
+        .where(Case.status.in_(open_statuses)).group_by(Case.network)
     ):
+        counts["mine"] += int(mine)
+        counts["unassigned"] += int(unassigned)
         counts[f"network:{network}"] = int(n)
     return counts
 

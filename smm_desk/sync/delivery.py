@@ -19,6 +19,10 @@ The life of a reply (DESIGN.md, "Sync and outbox"):
    * else look for it among the account's own fetched messages (and ask the
      connector's ``find_delivered``) → ``sent`` if found;
    * else ``uncertain — check``: a person decides. Never a silent second post.
+
+Department handoffs (kind ``handoff``) share this outbox but take their own
+lane, :mod:`smm_desk.sync.handoff` (email or webhook, at-least-once with a
+dedupe key); the account's state does not hold them up.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from smm_desk.connectors.errors import (
 )
 from smm_desk.domain.records import ReplyState
 from smm_desk.domain.views import ReplyTargetView
+from smm_desk.sync.handoff import HandoffDelivery
 
 if TYPE_CHECKING:
     from smm_desk.store.api import Store
@@ -64,6 +69,8 @@ class OutboxDelivery:
     def __init__(self, engine: SyncEngine) -> None:
         self.engine = engine
         self.interval = 2.0
+        #: Department handoffs (kind "handoff"): same outbox, own senders.
+        self.handoffs = HandoffDelivery(engine)
 
     @property
     def store(self) -> Store:
@@ -81,6 +88,10 @@ class OutboxDelivery:
         db = self.engine.db
         settled = 0
         for reply in await db(self.store.replies, ReplyState.SENDING):
+            if reply.kind == "handoff":
+                await self.handoffs.settle(reply.id, "found in state sending after a restart")
+                settled += 1
+                continue
             if reply.kind != "reply":
                 continue
             target = await db(self.store.reply_target, reply.id)
@@ -131,6 +142,10 @@ class OutboxDelivery:
             due = await db(self.store.due_replies)
         delivered = 0
         for reply in due:
+            if reply.kind == "handoff":
+                if await self.handoffs.deliver(reply.id):
+                    delivered += 1
+                continue
             if reply.kind != "reply":
                 continue
             target = await db(self.store.reply_target, reply.id)

@@ -232,6 +232,12 @@ class SyncEngine:
         state.failures = 0
         state.not_before = None
         if state.account.status != AccountStatus.OK.value:
+            # A person may have paused the account (or fixed its token) while
+            # this fetch was in flight: never write "ok" over their decision.
+            state.account = await self.db(self.store.account, state.account.id)
+            if state.account.status in (AccountStatus.PAUSED.value,
+                                        AccountStatus.NEEDS_AUTH.value):
+                return  # runnable() now keeps the account out of the next rounds
             await self._set_status(state, AccountStatus.OK)
 
     # --- fetching -----------------------------------------------------------------

@@ -15,16 +15,22 @@
   outbox count in the status bar, and an offline banner.
 * Geometry, splitter sizes, column widths and the last view are kept in the
   QSettings the composition root passes (none: nothing is remembered).
-* It implements ``smm_desk.ui.triage.TriageHost`` for the keyboard controller.
+* It implements ``smm_desk.ui.triage.TriageHost`` and installs the keyboard
+  controller on itself; the controller's one-line outcomes go to the status bar.
+* Menus: "Desk" (Settings… on Ctrl+, — accounts, departments, templates,
+  notifications, shortcuts —, the keyboard overlay, Quit) and "Tools", which
+  stays hidden until :meth:`MainWindow.add_tool` gives it an entry. A needs
+  sign-in button in the status bar opens the settings on that account.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QModelIndex, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QHideEvent, QResizeEvent, QShowEvent
+from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -39,12 +45,17 @@ from PySide6.QtWidgets import (
 )
 
 from smm_desk.services.queue import QueueService, scoped
+from smm_desk.ui.case_view import CaseView
 from smm_desk.ui.queue_model import CASE_ID_ROLE, Column, QueueDelegate, QueueModel, SlaDelegate
+from smm_desk.ui.settings_dialog import SettingsDialog
 from smm_desk.ui.sidebar import Sidebar
 from smm_desk.ui.status import OfflineBanner, SyncStatus
+from smm_desk.ui.triage import TriageController
 
 if TYPE_CHECKING:
     from smm_desk.domain.views import AccountView
+    from smm_desk.services.case import CaseService
+    from smm_desk.services.settings import SettingsService
     from smm_desk.services.sync import SyncService
 
 TICK_MS = 1000
@@ -52,7 +63,9 @@ TICK_MS = 1000
 #: changes with the clock alone, without any new message or action.
 COUNTS_EVERY_TICKS = 15
 SEARCH_DELAY_MS = 250
-DEFAULT_SPLITTER = (200, 720, 360)
+#: The case pane is wide enough for the composer's row with its draft note
+#: ("Draft saved"), so typing never makes the pane jump wider.
+DEFAULT_SPLITTER = (200, 650, 430)
 
 #: Starting widths in pixels; Message takes what is left.
 COLUMN_WIDTHS: dict[Column, int] = {
@@ -150,11 +163,11 @@ class QueueTable(QTableView):
         return first, rows - 1 if last < 0 else last
 
 
-# -- the right pane and the keyboard controller, built lazily --------------------------
+# -- the right pane --------------------------------------------------------------------
 
 
 class CasePlaceholder(QWidget):
-    """Stands in for the case view where none can be built (see ``make_case_pane``)."""
+    """The right pane of a window built without a case service (queue-only tests)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -178,33 +191,6 @@ class CasePlaceholder(QWidget):
         return self._case_id
 
 
-def make_case_pane(case_service: object | None, agent: str,
-                   parent: QWidget | None = None) -> QWidget:
-    """The right pane: the case view over ``case_service``, or a placeholder when
-    there is no service or the case view module is not there (yet)."""
-    if case_service is not None:
-        try:
-            from smm_desk.ui.case_view import CaseView
-        except ImportError:
-            pass
-        else:
-            return CaseView(case_service, agent, parent)  # type: ignore[arg-type]
-    return CasePlaceholder(parent)
-
-
-def make_triage(window: MainWindow, service: QueueService, agent: str,
-                settings: QSettings | None) -> QObject | None:
-    """The keyboard triage controller installed on ``window``, if the module is there."""
-    try:
-        from smm_desk.ui.triage import TriageController
-    except ImportError:
-        return None
-    controller = TriageController(window, service, agent, settings=settings)
-    controller.install(window)
-    controller.message.connect(lambda text: window.statusBar().showMessage(text, 5000))
-    return controller
-
-
 class MainWindow(QMainWindow):
     #: The window was closed (the app's loop ends its run on it).
     closed = Signal()
@@ -218,7 +204,8 @@ class MainWindow(QMainWindow):
         agent: str = "",
         settings: QSettings | None = None,
         sync: SyncService | None = None,
-        case_service: object | None = None,
+        case_service: CaseService | None = None,
+        settings_service: SettingsService | None = None,
         fix_account: Callable[[int], None] | None = None,
     ) -> None:
         super().__init__(parent)
@@ -228,6 +215,8 @@ class MainWindow(QMainWindow):
         self._settings = settings
         self._sync = sync
         self._fix_account = fix_account
+        self._settings_service = settings_service
+        self._settings_dialog: SettingsDialog | None = None
         self._view = "open"
         self._search = ""
         self._previous_ids: list[int] = []
@@ -259,7 +248,9 @@ class MainWindow(QMainWindow):
 
         # views and the case
         self.sidebar = Sidebar(self)
-        self.case_pane = make_case_pane(case_service, self._agent, self)
+        self.case_pane: CaseView | CasePlaceholder = (
+            CasePlaceholder(self) if case_service is None
+            else CaseView(case_service, self._agent, self))
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(middle)
@@ -292,6 +283,8 @@ class MainWindow(QMainWindow):
         self.tick_timer.timeout.connect(self.tick)
 
         service.changed.connect(self._on_changed)
+        if case_service is not None:  # a reply can reopen a case or stop its clock
+            case_service.changed.connect(self._on_changed)
         self.sidebar.view_selected.connect(self.set_view)
         self._connect_model()
         if sync is not None:
@@ -307,7 +300,89 @@ class MainWindow(QMainWindow):
         if self.sidebar.current_view() is None:
             self.sidebar.select_view(self._view)
         self._update_status()
-        self.triage = make_triage(self, service, self._agent, settings)
+
+        # the keyboard, and the menus
+        self.triage = TriageController(self, service, self._agent, settings=settings)
+        self.triage.install(self)
+        self.triage.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        self._build_menus()
+
+    # -- menus ---------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.desk_menu = bar.addMenu("&Desk")
+        self.settings_action = QAction("&Settings…", self)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.settings_action.setEnabled(self._settings_service is not None)
+        self.settings_action.triggered.connect(lambda: self.open_settings())
+        self.desk_menu.addAction(self.settings_action)
+        shortcuts = QAction("&Keyboard shortcuts", self)
+        shortcuts.triggered.connect(self.triage.toggle_help)
+        self.desk_menu.addAction(shortcuts)
+        self.desk_menu.addSeparator()
+        close = QAction("&Quit", self)
+        close.setShortcut(QKeySequence.StandardKey.Quit)
+        close.setMenuRole(QAction.MenuRole.QuitRole)
+        close.triggered.connect(self.close)
+        self.desk_menu.addAction(close)
+        self.tools_menu = bar.addMenu("&Tools")
+        # Shown once it has something to offer (see add_tool).
+        self.tools_menu.menuAction().setVisible(False)
+
+    def add_banner(self, banner: QWidget) -> None:
+        """Put ``banner`` across the top, under the offline banner (e.g. a crisis alert)."""
+        central = self.centralWidget()
+        layout = central.layout() if central is not None else None
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, banner)
+
+    def add_tool(self, title: str, shortcut: str | None,
+                 open_fn: Callable[[], None]) -> QAction:
+        """Add ``title`` to the Tools menu; choosing it (or ``shortcut``) calls ``open_fn``."""
+        action = QAction(title, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: open_fn())
+        self.tools_menu.addAction(action)
+        self.tools_menu.menuAction().setVisible(True)
+        return action
+
+    def open_settings(self, tab: str | None = None,
+                      account_id: int | None = None) -> SettingsDialog | None:
+        """Open (or raise) the settings dialog, on ``tab`` and ``account_id`` if given.
+        None when the window has no settings service."""
+        if self._settings_service is None:
+            return None
+        dialog = self._settings_dialog
+        if dialog is None:
+            dialog = SettingsDialog(self._settings_service, self.triage.bindings, self)
+            dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            dialog.finished.connect(self._settings_closed)
+            self._settings_dialog = dialog
+        if tab is not None and tab in dialog.tab_titles():
+            dialog.show_tab(tab)
+        if account_id is not None:
+            with suppress(KeyError):
+                dialog.select_account(account_id)
+        if dialog.isVisible():  # already open: bring it forward
+            dialog.raise_()
+            dialog.activateWindow()
+        else:
+            dialog.show()
+        return dialog
+
+    def settings_dialog(self) -> SettingsDialog | None:
+        """The settings dialog while it is open."""
+        return self._settings_dialog
+
+    def _settings_closed(self, _result: int) -> None:
+        dialog, self._settings_dialog = self._settings_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+        # Departments may have been renamed or added: the views and 1–9 follow.
+        self.refresh()
+        self.focus_queue()
 
     # -- views and search --------------------------------------------------------------
     def view(self) -> str:
@@ -424,9 +499,7 @@ class MainWindow(QMainWindow):
 
     def _show_case(self, case_id: int | None) -> None:
         self._shown_case = case_id
-        show = getattr(self.case_pane, "show_case", None)
-        if show is not None:
-            show(case_id)
+        self.case_pane.show_case(case_id)
 
     # -- TriageHost ----------------------------------------------------------------------
     def select_next(self) -> None:
@@ -458,10 +531,9 @@ class MainWindow(QMainWindow):
         return [self.model.case_id(row) for row in rows]
 
     def current_case_id(self) -> int | None:
-        pane = getattr(self.case_pane, "current_case_id", None)
-        shown = pane() if pane is not None else self._shown_case
+        shown = self.case_pane.current_case_id()
         if shown is not None:
-            return int(shown)
+            return shown
         index = self.table.currentIndex()
         return None if not index.isValid() else self.model.case_id(index.row())
 
@@ -496,9 +568,7 @@ class MainWindow(QMainWindow):
             self._select_row(0)
 
     def focus_composer(self) -> None:
-        focus = getattr(self.case_pane, "focus_composer", None)
-        if focus is not None:
-            focus()
+        self.case_pane.focus_composer()
 
     def departments(self) -> list[str]:
         return [d.name for d in self._service.departments()]
@@ -517,9 +587,12 @@ class MainWindow(QMainWindow):
         self.banner.setVisible(not online)
 
     def fix_account(self, account_id: int) -> None:
-        """The needs-sign-in button: the composition root's callback, else how to do it."""
+        """The needs-sign-in button: the composition root's callback, else the
+        Accounts tab of the settings, else how to do it from the command line."""
         if self._fix_account is not None:
             self._fix_account(account_id)
+            return
+        if self.open_settings("Accounts", account_id) is not None:
             return
         box = QMessageBox(QMessageBox.Icon.Information, "Reconnect the account",
                           "The network no longer accepts this account's token.\n\n"

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import Any
@@ -187,10 +187,68 @@ def _sla_tooltip(case: CaseView, state: str | None) -> str:
 # -- the model ---------------------------------------------------------------------------
 
 
-@dataclass
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_CASE_ID = int(CASE_ID_ROLE)
+_SLA_STATE = int(SLA_STATE_ROLE)
+#: The roles ``data`` answers; a view asks for a dozen more per cell, answered at once.
+_ANSWERED = frozenset({_DISPLAY, _TOOLTIP, _FOREGROUND, _FONT, _ALIGNMENT, _CASE_ID, _SLA_STATE})
+_COLUMNS = len(Column)
+_SLA, _PRIORITY, _AGE = int(Column.SLA), int(Column.PRIORITY), int(Column.AGE)
+
+
 class _Entry:
-    view: CaseView | None  # None: the case has left the store since the ids were read
-    fetched_at: datetime
+    """One cached row: the case, and its cells formatted once when it was fetched.
+
+    The SLA and Age cells depend on the clock: they are formatted again only
+    when asked for at a new ``now`` (so a tick costs the visible rows, once)."""
+
+    __slots__ = ("view", "stale_at", "text", "foreground", "font", "sla_state", "clock_at")
+
+    def __init__(self, view: CaseView | None, now: datetime,
+                 palette: tuple[QColor, QColor, QFont]) -> None:
+        self.view = view  # None: the case has left the store since the ids were read
+        self.stale_at = now + STALE_AFTER
+        self.sla_state: str | None = None
+        self.clock_at: datetime | None = None
+        self.font: QFont | None = None
+        if view is None:
+            self.text = [_PLACEHOLDER] * _COLUMNS
+            self.foreground: list[QColor | None] = [None] * _COLUMNS
+            return
+        muted, urgent, bold = palette
+        self.text = [
+            "", NETWORK_NAMES.get(view.network, view.network),
+            one_line(view.customer, 80) or _PLACEHOLDER, one_line(view.last_inbound_text),
+            view.department or _PLACEHOLDER, view.priority.capitalize(),
+            view.assignee or _PLACEHOLDER, "",
+        ]
+        self.foreground = [None] * _COLUMNS
+        if not view.department:
+            self.foreground[Column.DEPARTMENT] = muted
+        if not view.assignee:
+            self.foreground[Column.ASSIGNEE] = muted
+        self.foreground[_AGE] = muted
+        if view.priority in ("low", "normal"):
+            self.foreground[_PRIORITY] = muted
+        elif view.priority == "urgent":
+            self.foreground[_PRIORITY] = urgent
+            self.font = bold
+
+    def at(self, now: datetime) -> _Entry:
+        """The entry with its SLA and Age cells formatted for ``now``."""
+        if self.clock_at != now and self.view is not None:
+            self.clock_at = now
+            self.sla_state, self.text[_SLA] = sla_cell(self.view, now)
+            self.text[_AGE] = _duration(max(now - self.view.opened_at, timedelta(0)))
+        return self
+
+
+#: How many fetch windows the row cache keeps (the least recently fetched go first).
+CACHED_WINDOWS = 20
 
 
 class QueueModel(QAbstractTableModel):
@@ -203,8 +261,9 @@ class QueueModel(QAbstractTableModel):
         self._view = view
         self._now = service.now()
         self._ids: list[int] = service.case_ids(view)
-        self._rows: dict[int, int] = {case_id: row for row, case_id in enumerate(self._ids)}
+        self._rows: dict[int, int] | None = None  # id -> row, built when first needed
         self._cache: dict[int, _Entry] = {}
+        self._windows: dict[int, None] = {}  # fetched window starts, oldest first
         self._visible: tuple[int, int] = (0, -1)
         self._age_painted_at = self._now
 
@@ -213,51 +272,47 @@ class QueueModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._ids)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
+        return 0 if parent.isValid() else _COLUMNS
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Column):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < _COLUMNS:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[Column(section)]
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _alignment(Column(section))
+            return _ALIGNMENTS[section]
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                | Qt.ItemFlag.ItemNeverHasChildren)
+        return _FLAGS
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+        # The hot path: a view asks ~15 roles of every cell it paints.
+        if role not in _ANSWERED:
             return None
-        column = Column(index.column())
-        if role == CASE_ID_ROLE:
-            return self._ids[index.row()]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _alignment(column)
-        if role not in _CASE_ROLES:
+        row, column = index.row(), index.column()
+        if not (0 <= row < len(self._ids) and 0 <= column < _COLUMNS) or not index.isValid():
             return None
-        case = self.case_at(index.row())
-        if case is None:
-            return _PLACEHOLDER if role == Qt.ItemDataRole.DisplayRole else None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(case, column)
-        if role == SLA_STATE_ROLE:
-            return sla_cell(case, self._now)[0] if column == Column.SLA else None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(case, column)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self._foreground(case, column)
-        if role == Qt.ItemDataRole.FontRole and column == Column.PRIORITY \
-                and case.priority == "urgent":
-            font = QFont()
-            font.setBold(True)
-            return font
-        return None
+        if role == _ALIGNMENT:
+            return _ALIGNMENTS[column]
+        if role == _CASE_ID:
+            return self._ids[row]
+        entry = self._entry(row)
+        if entry.view is None:
+            return _PLACEHOLDER if role == _DISPLAY else None
+        if role == _DISPLAY:
+            return entry.at(self._now).text[column] if column in (_SLA, _AGE) \
+                else entry.text[column]
+        if role == _FOREGROUND:
+            return entry.foreground[column]
+        if role == _SLA_STATE:
+            return entry.at(self._now).sla_state if column == _SLA else None
+        if role == _FONT:
+            return entry.font if column == _PRIORITY else None
+        return self._tooltip(entry.view, Column(column))  # _TOOLTIP
 
     # -- ids and rows ------------------------------------------------------------------
     @property
@@ -272,26 +327,39 @@ class QueueModel(QAbstractTableModel):
         return self._ids[row]
 
     def row_of(self, case_id: int) -> int | None:
+        if self._rows is None:
+            self._rows = {case_id: row for row, case_id in enumerate(self._ids)}
         return self._rows.get(case_id)
 
     def case_at(self, row: int) -> CaseView | None:
         """The row's case, fetched with its window of neighbours if not cached or stale."""
-        case_id = self._ids[row]
-        entry = self._cache.get(case_id)
-        if entry is None or self._now - entry.fetched_at >= STALE_AFTER:
+        return self._entry(row).view
+
+    def _entry(self, row: int) -> _Entry:
+        entry = self._cache.get(self._ids[row])
+        if entry is None or self._now >= entry.stale_at:
             self._fetch_window(row)
-            entry = self._cache[case_id]
-        return entry.view
+            entry = self._cache[self._ids[row]]
+        return entry
 
     def _fetch_window(self, row: int) -> None:
         start = row - row % FETCH_WINDOW
+        now = self._now
         wanted = [
             case_id for case_id in self._ids[start:start + FETCH_WINDOW]
-            if (e := self._cache.get(case_id)) is None or self._now - e.fetched_at >= STALE_AFTER
+            if (e := self._cache.get(case_id)) is None or now >= e.stale_at
         ]
         found = {case.id: case for case in self._service.cases(wanted)}
+        palette = _row_palette()
         for case_id in wanted:
-            self._cache[case_id] = _Entry(found.get(case_id), self._now)
+            self._cache[case_id] = _Entry(found.get(case_id), now, palette)
+        self._windows.pop(start, None)
+        self._windows[start] = None
+        while len(self._windows) > CACHED_WINDOWS:
+            oldest = next(iter(self._windows))
+            del self._windows[oldest]
+            for case_id in self._ids[oldest:oldest + FETCH_WINDOW]:
+                self._cache.pop(case_id, None)
 
     def cached_count(self) -> int:
         """How many rows are cached (for tests and diagnostics)."""
@@ -304,25 +372,44 @@ class QueueModel(QAbstractTableModel):
         Rows are moved by id, so the selection and the current row follow their
         case; a case that left the queue loses its selection.
         """
+        self.reset_ids(self._service.case_ids(self._view))
+
+    def reset_ids(self, new_ids: list[int]) -> None:
+        """Show ``new_ids`` (the view's ids in the service's order, e.g. read off
+        the UI thread) with an empty cache; the selection follows its cases, as
+        in :meth:`refresh`."""
         self._now = self._service.now()
-        new_ids = self._service.case_ids(self._view)
         self._cache.clear()
+        self._windows.clear()
         if new_ids == self._ids:
             if self._ids:
                 self.dataChanged.emit(self.index(0, 0),
-                                      self.index(len(self._ids) - 1, len(Column) - 1))
+                                      self.index(len(self._ids) - 1, _COLUMNS - 1))
             return
         self.layoutAboutToBeChanged.emit()
         old_ids = self._ids
         moving = self.persistentIndexList()
         self._ids = new_ids
-        self._rows = {case_id: row for row, case_id in enumerate(new_ids)}
+        self._rows = None
+        new_row = self._finder({old_ids[old.row()] for old in moving})
         targets = []
         for old in moving:
-            row = self._rows.get(old_ids[old.row()])
+            row = new_row(old_ids[old.row()])
             targets.append(self.index(row, old.column()) if row is not None else QModelIndex())
         self.changePersistentIndexList(moving, targets)
         self.layoutChanged.emit()
+
+    def _finder(self, wanted: set[int]) -> Callable[[int], int | None]:
+        """Row look-up for a few ids without building the whole id -> row map."""
+        if len(wanted) > 16:
+            return self.row_of
+        rows: dict[int, int | None] = {}
+        for case_id in wanted:
+            try:
+                rows[case_id] = self._ids.index(case_id)
+            except ValueError:
+                rows[case_id] = None
+        return rows.__getitem__
 
     def set_visible_rows(self, first: int, last: int) -> None:
         """The rows a view shows now (inclusive); ``tick()`` repaints only these."""
@@ -354,23 +441,6 @@ class QueueModel(QAbstractTableModel):
                                   [Qt.ItemDataRole.DisplayRole])
 
     # -- cells -------------------------------------------------------------------------
-    def _display(self, case: CaseView, column: Column) -> str:
-        if column == Column.SLA:
-            return sla_cell(case, self._now)[1]
-        if column == Column.NETWORK:
-            return NETWORK_NAMES.get(case.network, case.network)
-        if column == Column.CUSTOMER:
-            return one_line(case.customer, 80) or _PLACEHOLDER
-        if column == Column.MESSAGE:
-            return one_line(case.last_inbound_text)
-        if column == Column.DEPARTMENT:
-            return case.department or _PLACEHOLDER
-        if column == Column.PRIORITY:
-            return case.priority.capitalize()
-        if column == Column.ASSIGNEE:
-            return case.assignee or _PLACEHOLDER
-        return _duration(max(self._now - case.opened_at, timedelta(0)))
-
     def _tooltip(self, case: CaseView, column: Column) -> str | None:
         if column == Column.SLA:
             return _sla_tooltip(case, sla_cell(case, self._now)[0])
@@ -384,29 +454,22 @@ class QueueModel(QAbstractTableModel):
             return f"Opened {case.opened_at.astimezone():%Y-%m-%d %H:%M}"
         return None
 
-    def _foreground(self, case: CaseView, column: Column) -> QColor | None:
-        muted = (
-            (column == Column.DEPARTMENT and not case.department)
-            or (column == Column.ASSIGNEE and not case.assignee)
-            or (column == Column.PRIORITY and case.priority in ("low", "normal"))
-            or column == Column.AGE
-        )
-        if muted:
-            return QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText)
-        if column == Column.PRIORITY and case.priority == "urgent":
-            return QColor(_URGENT_DARK if _is_dark() else _URGENT_LIGHT)
-        return None
 
-
-_CASE_ROLES = frozenset({
-    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole,
-    Qt.ItemDataRole.FontRole, SLA_STATE_ROLE,
-})
+def _row_palette() -> tuple[QColor, QColor, QFont]:
+    """(muted text, urgent text, urgent font) for rows formatted now."""
+    muted = QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+    bold = QFont()
+    bold.setBold(True)
+    return muted, QColor(_URGENT_DARK if _is_dark() else _URGENT_LIGHT), bold
 
 
 def _alignment(column: Column) -> Qt.AlignmentFlag:
     horizontal = Qt.AlignmentFlag.AlignRight if column == Column.AGE else Qt.AlignmentFlag.AlignLeft
     return horizontal | Qt.AlignmentFlag.AlignVCenter
+
+
+_ALIGNMENTS: tuple[Qt.AlignmentFlag, ...] = tuple(_alignment(c) for c in Column)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 
 # -- the SLA delegate --------------------------------------------------------------------
@@ -442,12 +505,15 @@ def sla_colors(state: str | None, palette: QPalette | None = None) -> tuple[QCol
     return QColor(background), QColor(text)
 
 
+_HAS_FOCUS = QStyle.StateFlag.State_HasFocus
+
+
 class QueueDelegate(QStyledItemDelegate):
     """The queue's cells: no focus frame around one cell, since whole rows are selected."""
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: _Index) -> None:
         super().initStyleOption(option, index)
-        option.state &= ~QStyle.StateFlag.State_HasFocus
+        option.state &= ~_HAS_FOCUS
 
 
 class SlaDelegate(QueueDelegate):
@@ -464,7 +530,8 @@ class SlaDelegate(QueueDelegate):
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
 
         rect = opt.rect
-        colors = sla_colors(index.data(SLA_STATE_ROLE), opt.palette)
+        state = index.data(SLA_STATE_ROLE)
+        colors = sla_colors(state, opt.palette)
         painter.save()
         try:
             if colors is None:
@@ -480,7 +547,7 @@ class SlaDelegate(QueueDelegate):
             painter.setBrush(background)
             painter.drawRoundedRect(chip, 4, 4)
             font = QFont(opt.font)
-            if index.data(SLA_STATE_ROLE) == "breached":
+            if state == "breached":
                 font.setWeight(QFont.Weight.DemiBold)
             painter.setFont(font)
             painter.setPen(foreground)

@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from smm_desk.domain.views import AccountView
 from smm_desk.services.queue import QueueService
+from smm_desk.services.settings import SettingsService
 from smm_desk.services.sync import SyncService
 from smm_desk.store.api import Store
 from smm_desk.store.database import Database
@@ -240,3 +241,48 @@ def test_network_state_in_the_status_bar_and_the_offline_banner(
         assert window.banner.isHidden()
     finally:
         sync.db.close()
+
+
+# Raising the open dialog again: a no-op the offscreen platform warns about.
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints",
+                           "This plugin does not support raise")
+def test_desk_and_tools_menus(
+    qtbot: QtBot, store: Store, account_id: int, service: QueueService, settings_path: Path,
+) -> None:
+    settings = settings_at(settings_path)
+    window = make_window(qtbot, service, settings,
+                         settings_service=SettingsService(store, settings))
+    window.show()
+    qtbot.waitExposed(window)
+    assert [a.text() for a in window.menuBar().actions()] == ["&Desk", "&Tools"]
+    # Tools stays out of sight until the lead's tools add themselves.
+    assert not window.tools_menu.menuAction().isVisible()
+    opened: list[str] = []
+    action = window.add_tool("Rules…", "Ctrl+Shift+R", lambda: opened.append("rules"))
+    assert window.tools_menu.menuAction().isVisible()
+    assert action.shortcut().toString() == "Ctrl+Shift+R"
+    action.trigger()
+    assert opened == ["rules"]
+
+    # Desk → Settings… (Ctrl+,) opens the dialog with the window's shortcut bindings.
+    assert window.settings_action.shortcut().toString() == "Ctrl+,"
+    window.settings_action.trigger()
+    dialog = window.settings_dialog()
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.bindings is window.triage.bindings
+    assert "Accounts" in dialog.tab_titles() and "Shortcuts" in dialog.tab_titles()
+    dialog.show_tab("Notifications")
+    window.fix_account(account_id)  # the status bar's button: the same dialog, on the account
+    assert window.settings_dialog() is dialog
+    assert dialog.tabs.tabText(dialog.tabs.currentIndex()) == "Accounts"
+    assert dialog.selected_account_id() == account_id
+    dialog.reject()
+    assert window.settings_dialog() is None
+
+
+def test_without_a_settings_service_the_action_is_off(
+    qtbot: QtBot, service: QueueService,
+) -> None:
+    window = make_window(qtbot, service)
+    assert not window.settings_action.isEnabled()
+    assert window.open_settings() is None

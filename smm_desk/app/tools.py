@@ -1,0 +1,98 @@
+"""The Tools menu: routing rules, reports, duplicate clusters, department handoff.
+
+Each tool is a service over the store and a widget over the service; this
+module builds them for the composition root and puts them in the window's
+Tools menu, plus the crisis banner across the top. Windows are created on
+first use and reused, so opening a tool twice raises the one already open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PySide6.QtWidgets import QDialog, QMessageBox, QVBoxLayout, QWidget
+
+from smm_desk.services.clusters import ClusterService
+from smm_desk.services.handoff import HandoffService
+from smm_desk.services.reports import ReportsService
+from smm_desk.services.rules import RulesService
+from smm_desk.store.api import Store
+from smm_desk.ui.clusters_panel import ClustersPanel, CrisisBanner
+from smm_desk.ui.handoff_dialog import HandoffDialog
+from smm_desk.ui.main_window import MainWindow
+from smm_desk.ui.reports import ReportsWidget
+from smm_desk.ui.rule_editor import RuleEditorDialog
+
+
+def _in_dialog(title: str, widget: QWidget, parent: QWidget, size: tuple[int, int]) -> QDialog:
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(title)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(widget)
+    dialog.resize(*size)
+    return dialog
+
+
+@dataclass
+class Tools:
+    rules: RulesService
+    reports: ReportsService
+    clusters: ClusterService
+    handoff: HandoffService
+    windows: dict[str, QWidget] = field(default_factory=dict)
+
+    def services(self) -> tuple[object, ...]:
+        return (self.rules, self.reports, self.clusters, self.handoff)
+
+    def stop(self) -> None:
+        self.clusters.stop()
+
+
+def install_tools(window: MainWindow, store: Store, agent: str,
+                  on_change: Callable[[object], None], scan_clusters: bool = True) -> Tools:
+    tools = Tools(RulesService(store), ReportsService(store), ClusterService(store, agent),
+                  HandoffService(store))
+
+    def reuse(key: str, make: Callable[[], QWidget]) -> None:
+        widget = tools.windows.get(key)
+        if widget is None:
+            widget = make()
+            tools.windows[key] = widget
+        widget.show()
+        widget.raise_()
+        widget.activateWindow()
+
+    def open_rules() -> None:
+        dialog = RuleEditorDialog(tools.rules, window)
+        dialog.finished.connect(lambda _result: window.refresh())
+        dialog.open()
+
+    def open_reports() -> None:
+        reuse("reports", lambda: _in_dialog("Reports", ReportsWidget(tools.reports), window,
+                                            (1100, 720)))
+
+    def open_clusters() -> None:
+        reuse("clusters", lambda: _in_dialog("Duplicate clusters", ClustersPanel(tools.clusters),
+                                             window, (900, 620)))
+
+    def open_handoff() -> None:
+        case_id = window.current_case_id()
+        if case_id is None:
+            QMessageBox.information(window, "Send to department", "Open a case first.")
+            return
+        HandoffDialog(tools.handoff, case_id, agent, window).open()
+
+    window.add_tool("Routing rules…", "Ctrl+Shift+R", open_rules)
+    window.add_tool("Send to department…", "Ctrl+Shift+H", open_handoff)
+    window.add_tool("Duplicate clusters…", "Ctrl+Shift+D", open_clusters)
+    window.add_tool("Reports…", "Ctrl+Shift+K", open_reports)
+
+    banner = CrisisBanner(tools.clusters, window)
+    window.add_banner(banner)
+    banner.show_cases.connect(lambda _ids: open_clusters())
+    for service in (tools.clusters, tools.handoff):
+        service.changed.connect(on_change)
+    if scan_clusters:
+        tools.clusters.start()
+    return tools
