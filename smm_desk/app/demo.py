@@ -254,13 +254,16 @@ def seed(store: Store, sim: DemoWorld) -> None:
     for number, case in enumerate(DEMO_CASES, start=1):
         _inject(sim, number, case, now)
     _sync_pass(store, sim)
-    cases = {(c.network, c.customer): c.id for c in store.queue()}
+    cases = {(c.network, c.customer): c for c in store.queue()}
     replied = False
     for case in DEMO_CASES:
-        case_id = cases.get((ACCOUNTS[case.account][0], case.customer))
-        if case_id is None:
+        view = cases.get((ACCOUNTS[case.account][0], case.customer))
+        if view is None:
             continue
-        if case.department:
+        case_id = view.id
+        # The starter rules already routed most cases as they arrived; the demo
+        # only steps in where its story wants another department.
+        if case.department and case.department != view.department:
             store.route(case_id, case.department, ACTOR)
         if case.assignee:
             store.assign(case_id, case.assignee, ACTOR)
