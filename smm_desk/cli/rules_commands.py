@@ -41,6 +41,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     imp.add_argument("file")
     imp.add_argument("--replace", action="store_true",
                      help="make the rule set exactly the file's (default: merge by id)")
+    lists = actions.add_parser(
+        "lists", help="the VIP list, the block list and extra negative-tone terms")
+    lists.add_argument("kind", choices=["vip", "blocked", "negative_terms"])
+    lists.add_argument("--add", action="append", default=[], metavar="VALUE")
+    lists.add_argument("--remove", action="append", default=[], metavar="VALUE")
+    lists.add_argument("--json", action="store_true")
     lst = actions.add_parser("list", help="the rules in evaluation order")
     lst.add_argument("--json", action="store_true")
     test = actions.add_parser("test", help="what the rules decide for a message")
@@ -103,7 +109,25 @@ def _actions(rule: Rule) -> str:
     return " ".join(parts) or "-"
 
 
+def cmd_lists(store: Store, args: argparse.Namespace) -> int:
+    """Show or edit a routing list: author ids or names for VIP/blocked, words
+    for negative tone (they extend the built-in multilingual lexicon)."""
+    values = store.routing_list(args.kind)
+    if args.add or args.remove:
+        removed = {v.strip().casefold() for v in args.remove}
+        values = [v for v in values if v.casefold() not in removed]
+        values += [v.strip() for v in args.add if v.strip() and v.strip() not in values]
+        values = store.set_routing_list(args.kind, values)
+    if args.json:
+        print(to_json(values))
+    else:
+        print("\n".join(values) if values else f"The {args.kind} list is empty.")
+    return 0
+
+
 def cmd_rules(store: Store, args: argparse.Namespace) -> int:
+    if args.action == "lists":
+        return cmd_lists(store, args)
     if args.action == "export":
         text = rules_format.dumps(store.rules())
         if args.file == "-":

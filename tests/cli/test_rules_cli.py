@@ -135,3 +135,17 @@ def test_rules_test_sees_the_vip_list(cli, db_url: str, tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as info:
         cli("rules", "test", "--network", "myspace", "--text", "hi")
     assert info.value.code == 2
+
+
+def test_routing_lists_are_edited_and_used(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import json as _json
+
+    from smm_desk.cli.main import main as _main
+
+    monkeypatch.setenv("SMM_DESK_DB", f"sqlite:///{tmp_path}/lists.db")
+    assert _main(["rules", "lists", "vip", "--add", "@anna_k", "--add", "Boris"]) == 0
+    assert _main(["rules", "lists", "vip", "--remove", "boris", "--json"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert _json.loads("\n".join(out[out.index("[") :])) == ["@anna_k"]
+    assert _main(["rules", "lists", "blocked"]) == 0
+    assert "empty" in capsys.readouterr().out
