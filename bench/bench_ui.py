@@ -486,7 +486,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-cold", action="store_true")
     args = parser.parse_args(argv)
 
-    cache = args.cache or Path(tempfile.gettempdir()) / f"smm-desk-bench-ui-{args.cases}.db"
+    # Keyed by schema revision: a cache written by an older schema is never reused.
+    from smm_desk.store.database import head_revision
+
+    cache = args.cache or Path(tempfile.gettempdir()) / (
+        f"smm-desk-bench-ui-{args.cases}-{head_revision()}.db")
     db, anchor = seeded(cache, args.cases)
     app = QApplication.instance() or QApplication(["bench-ui"])
     assert isinstance(app, QApplication)

@@ -222,7 +222,7 @@ class SyncEngine:
             if isinstance(exc, ConnectorError):
                 reason = str(exc)
             else:
-                log.error("connector bug on account %s: %s", state.account.id,
+                log.error("unexpected failure on account %s: %s", state.account.id,
                           self.redact(repr(exc)))
                 reason = f"internal error ({type(exc).__name__}); retrying"
             await self._set_status(state, AccountStatus.ERROR, reason)
