@@ -113,6 +113,12 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str],
     if on_conflict_do_nothing:
         sql += f" ON CONFLICT ({', '.join(on_conflict_do_nothing)}) DO NOTHING"
     converters = _converters(table, columns, dialect)
+    session.connection().exec_driver_sql(sql, _params(rows, converters))
+
+
+def _params(rows: Sequence[Sequence[Any]],
+            converters: Sequence[tuple[int, Callable[[Any], Any]]]) -> list[tuple[Any, ...]]:
+    """Each row as the driver's tuple, with the converted columns converted."""
     params: list[tuple[Any, ...]] = []
     for row in rows:
         if converters:
@@ -121,7 +127,7 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str],
                 values[index] = convert(values[index])
             row = values
         params.append(tuple(row))
-    session.connection().exec_driver_sql(sql, params)
+    return params
 
 
 def insert_many(session: Session, table: Table, rows: Sequence[dict[str, Any]],
@@ -147,15 +153,7 @@ def update_rows(session: Session, table: Table, columns: Sequence[str],
     sql = (f"UPDATE {table.name} SET {', '.join(f'{c} = {mark}' for c in columns)} "
            f"WHERE {key} = {mark}")
     converters = _converters(table, columns, dialect)
-    params: list[tuple[Any, ...]] = []
-    for row in rows:
-        if converters:
-            values = list(row)
-            for index, convert in converters:
-                values[index] = convert(values[index])
-            row = values
-        params.append(tuple(row))
-    session.connection().exec_driver_sql(sql, params)
+    session.connection().exec_driver_sql(sql, _params(rows, converters))
 
 
 def rows_in(session: Session, sql: str, params: Sequence[Any],
