@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 import uuid
@@ -45,6 +46,23 @@ def _guarded_connect(self: socket.socket, address: object) -> object:
         if not (host.startswith("127.") or host in ("::1", "localhost")):
             raise RuntimeError(f"test tried to reach the network: {address!r}")
     return _real_connect(self, address)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def collect_qt_garbage_on_the_main_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a Qt test, collect reference cycles here, on the GUI thread.
+
+    Otherwise a later test's worker thread (the sync engine's DbWorker) may be
+    the one whose allocation triggers the collection, and Qt objects destroyed
+    off the GUI thread crash the process ("Timers cannot be stopped from
+    another thread", then a segfault in the next processEvents)."""
+    yield
+    if "qtbot" in request.fixturenames or "qapp" in request.fixturenames:
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        gc.collect()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture(autouse=True)
