@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import getpass
 import os
 import signal
@@ -205,12 +206,40 @@ def close_on_sigint(close: Callable[[], object]) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+@contextmanager
+def garbage_collected_on_gui_thread(app: QApplication, interval_ms: int = 2000) -> Iterator[None]:
+    """Python's cyclic GC runs in whichever thread happens to allocate; on the
+    sync engine's DbWorker it would destroy Qt objects off the GUI thread, which
+    Qt does not survive. So while the app runs, automatic collection is off and
+    a GUI-thread timer collects instead (young generations often, all of them
+    every 30 rounds)."""
+    rounds = 0
+
+    def collect() -> None:
+        nonlocal rounds
+        rounds += 1
+        gc.collect(2 if rounds % 30 == 0 else 1)
+
+    timer = QTimer(app)
+    timer.timeout.connect(collect)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    timer.start(interval_ms)
+    try:
+        yield
+    finally:
+        timer.stop()
+        timer.deleteLater()
+        if was_enabled:
+            gc.enable()
+
+
 def run_loop(app: QApplication, main: Awaitable[int], close: Callable[[], object]) -> int:
     """Run ``main`` on a qasync loop over ``app`` until it returns."""
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
-        with close_on_sigint(close):
+        with close_on_sigint(close), garbage_collected_on_gui_thread(app):
             return int(loop.run_until_complete(main))
     finally:
         loop.close()
