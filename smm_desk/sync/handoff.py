@@ -385,31 +385,29 @@ class HandoffDelivery:
         await db(store.handoff_sent, handoff_id, sent.external_id, sent.via)
         return True
 
+    async def _secret(self, job: HandoffJob, kind: str, missing: str, then: str = "") -> str:
+        """The department's secret of ``kind`` from the keyring (registered for
+        redaction), or PermanentError saying what is ``missing``."""
+        if job.department_id is None:
+            raise PermanentError("the department was deleted")
+        secret = await self.engine.db(self.secrets, job.department_id, kind)
+        if not secret:
+            raise PermanentError(f"no {missing} in the keyring for department "
+                                 f"{job.department!r}{then}")
+        self.engine.redact.add(secret)
+        return secret
+
     async def _send(self, job: HandoffJob) -> Sent:
         target = job.target
         if isinstance(target, EmailTarget):
-            password = None
-            if target.smtp_user:
-                if job.department_id is None:
-                    raise PermanentError("the department was deleted")
-                password = await self.engine.db(self.secrets, job.department_id, "smtp")
-                if not password:
-                    raise PermanentError(f"no SMTP password in the keyring for department "
-                                         f"{job.department!r}")
-                self.engine.redact.add(password)
+            password = (await self._secret(job, "smtp", "SMTP password")
+                        if target.smtp_user else None)
             return await self.smtp.send(target, job.payload, password)
         assert isinstance(target, WebhookTarget)
-        secret = None
-        if target.signed:
-            if job.department_id is None:
-                raise PermanentError("the department was deleted")
-            secret = await self.engine.db(self.secrets, job.department_id, "webhook")
-            if not secret:
-                raise PermanentError(f"no webhook secret in the keyring for department "
-                                     f"{job.department!r}; refusing to send unsigned")
-            self.engine.redact.add(secret)
+        secret = (await self._secret(job, "webhook", "webhook secret",
+                                     "; refusing to send unsigned")
+                  if target.signed else None)
         return await self.webhook.send(target, job.payload, secret)
-
 
 __all__ = [
     "HandoffDelivery",
