@@ -1,57 +1,106 @@
-"""Account tokens, kept only in the OS keyring.
+"""Account secrets, kept only in the OS keyring.
 
-One keyring entry per account: service ``smm-desk``, user name
-``account:<id>``. Nothing else in SMM Desk stores a token: not the database,
-not a log line, not an export, not an exception message — errors raised here
-name the account, never the secret. ``PYTHON_KEYRING_BACKEND`` is honoured by
+Each account has named secrets: ``token`` (the access token, bot token or
+community key — every network has one), and where the network needs them
+``refresh_token``, ``client_secret``, ``password`` (an app password: Bluesky,
+email) and ``token_expires_at`` (ISO time; not secret, but it belongs with the
+token it describes). Service ``smm-desk``; user name ``account:<id>`` for the
+token (the name earlier versions used) and ``account:<id>:<name>`` for the rest.
+
+Nothing else in SMM Desk stores a secret: not the database, not a log line, not
+an export, not an exception message — errors raised here name the account and
+the secret's name, never its value. ``PYTHON_KEYRING_BACKEND`` is honoured by
 the keyring library itself, which is how tests select an in-memory backend.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import keyring
 from keyring.errors import KeyringError, PasswordDeleteError
 
 SERVICE = "smm-desk"
+#: Every secret name an account may have (keyring cannot list, so removal walks these).
+SECRET_NAMES: tuple[str, ...] = ("token", "refresh_token", "client_secret", "password",
+                                 "token_expires_at")
 
 
 class SecretStoreError(Exception):
     pass
 
 
-def _user(account_id: int) -> str:
-    return f"account:{account_id}"
+def _user(account_id: int, name: str = "token") -> str:
+    if name not in SECRET_NAMES:
+        raise SecretStoreError(f"unknown secret name {name!r}")
+    return f"account:{account_id}" if name == "token" else f"account:{account_id}:{name}"
 
 
-def set_token(account_id: int, token: str) -> None:
-    if not token:
-        raise SecretStoreError(f"empty token for account {account_id}")
+def set_secret(account_id: int, name: str, value: str) -> None:
+    if not value:
+        raise SecretStoreError(f"empty {name} for account {account_id}")
     try:
-        keyring.set_password(SERVICE, _user(account_id), token)
+        keyring.set_password(SERVICE, _user(account_id, name), value)
     except KeyringError as exc:
         raise SecretStoreError(
-            f"cannot store the token of account {account_id} in the OS keyring "
+            f"cannot store the {name} of account {account_id} in the OS keyring "
             f"({type(exc).__name__}); is a keyring service available?"
         ) from None
 
 
-def get_token(account_id: int) -> str | None:
+def get_secret(account_id: int, name: str) -> str | None:
     try:
-        return keyring.get_password(SERVICE, _user(account_id))
+        return keyring.get_password(SERVICE, _user(account_id, name))
     except KeyringError as exc:
         raise SecretStoreError(
-            f"cannot read the token of account {account_id} from the OS keyring "
+            f"cannot read the {name} of account {account_id} from the OS keyring "
             f"({type(exc).__name__})"
         ) from None
 
 
-def delete_token(account_id: int) -> None:
+def delete_secret(account_id: int, name: str) -> None:
     try:
-        keyring.delete_password(SERVICE, _user(account_id))
+        keyring.delete_password(SERVICE, _user(account_id, name))
     except PasswordDeleteError:
         pass  # nothing stored: the end state is the same
     except KeyringError as exc:
         raise SecretStoreError(
-            f"cannot delete the token of account {account_id} from the OS keyring "
+            f"cannot delete the {name} of account {account_id} from the OS keyring "
             f"({type(exc).__name__})"
         ) from None
+
+
+def set_token(account_id: int, token: str) -> None:
+    set_secret(account_id, "token", token)
+
+
+def get_token(account_id: int) -> str | None:
+    return get_secret(account_id, "token")
+
+
+def delete_token(account_id: int) -> None:
+    """Forget every secret of the account (the account is being removed)."""
+    for name in SECRET_NAMES:
+        delete_secret(account_id, name)
+
+
+class KeyringCredentials:
+    """One account's secrets in the keyring, as a connector sees them
+    (:class:`smm_desk.connectors.credentials.Credentials`). ``on_secret`` hears
+    every value read or written, so the caller's redactor learns it."""
+
+    def __init__(self, account_id: int,
+                 on_secret: Callable[[str], None] | None = None) -> None:
+        self.account_id = account_id
+        self._on_secret = on_secret
+
+    def get(self, name: str) -> str | None:
+        value = get_secret(self.account_id, name)
+        if value and self._on_secret is not None:
+            self._on_secret(value)
+        return value
+
+    def put(self, name: str, value: str) -> None:
+        if self._on_secret is not None:
+            self._on_secret(value)
+        set_secret(self.account_id, name, value)

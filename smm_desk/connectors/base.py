@@ -14,6 +14,9 @@ engine drives it:
   ``LOOKUP`` — look for the reply among the account's own messages first
   (``find_delivered``); ``NONE`` — a person must check.
 * ``reply_window`` tells whether the network still lets us answer a case.
+* ``options_help`` lists the ``--option KEY=VALUE`` pairs ``accounts add``
+  takes for the network; ``oauth`` (connectors/oauth.py) says how to connect
+  it through the browser, where the network offers OAuth.
 
 Thread keys (one case each): ``dm:<conversation>`` for direct messages and
 ``comment:<post>:<customer>`` for a customer's comments under one post, so a
@@ -32,7 +35,9 @@ from typing import Any, ClassVar
 
 import httpx
 
+from smm_desk.connectors.credentials import Credentials, MemoryCredentials
 from smm_desk.connectors.http import HttpClient
+from smm_desk.connectors.oauth import OAuthProvider
 from smm_desk.domain.records import IncomingMessage
 
 
@@ -122,6 +127,10 @@ class Connector(abc.ABC):
     default_base_url: ClassVar[str]
     idempotency: ClassVar[Idempotency]
     streams: ClassVar[tuple[str, ...]]
+    #: ``--option`` keys the network takes: key -> what it is (shown by ``accounts add --help``).
+    options_help: ClassVar[Mapping[str, str]] = {}
+    #: Browser sign-in (connectors/oauth.py), for networks that offer OAuth.
+    oauth: ClassVar[OAuthProvider | None] = None
     #: How long the network remembers an idempotency key (None = for good).
     #: Past it, a doubtful send is settled by look-up instead of a resend.
     key_lifetime: ClassVar[timedelta | None] = None
@@ -134,10 +143,13 @@ class Connector(abc.ABC):
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Clock = utc_now,
         http: HttpClient | None = None,
+        credentials: Credentials | None = None,
     ) -> None:
         self.account = account
         self.clock = clock
         self._token = token
+        #: Every secret of the account (see connectors/credentials.py); ``token`` is one.
+        self.credentials: Credentials = credentials or MemoryCredentials({"token": token})
         self.http = http or HttpClient(
             account.base_url or self.default_base_url,
             secrets=[token],

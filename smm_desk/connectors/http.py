@@ -191,6 +191,14 @@ class HttpClient:
     def base_url(self) -> str:
         return str(self._client.base_url)
 
+    def set_header(self, name: str, value: str) -> None:
+        """Change a default header (a refreshed access token)."""
+        self._client.headers[name] = value
+
+    def add_secret(self, secret: str) -> None:
+        """Redact ``secret`` from now on (a token obtained mid-session)."""
+        self.redact.add(secret)
+
     async def aclose(self) -> None:
         await self._client.aclose()
 

@@ -237,7 +237,7 @@ class SettingsService(QObject):
         return ConnectionResult(account_id, ok, message)
 
     async def _fetch_once(self, account: AccountView, token: str) -> str:
-        connector = self._factory(account, token)
+        connector = self._factory(account, token, secrets.KeyringCredentials(account.id))
         try:
             stream = connector_class(account.network).streams[0]
             page = await connector.fetch(stream, None, wait=0)

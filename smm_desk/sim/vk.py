@@ -150,6 +150,9 @@ class VkSim:
     def group_id(self, token: str) -> int:
         return self._group(token).group_id
 
+    def account_options(self, token: str) -> dict[str, str]:
+        return {"group_id": str(self.group_id(token))}
+
     def inject_dm(self, token: str, author_id: str, author_name: str, text: str,
                   at: datetime | None = None) -> str:
         with self.world.lock:

@@ -35,19 +35,22 @@ from typing import Any, TypeVar
 import httpx
 
 from smm_desk.connectors.base import AccountConfig, Connector, connector_class
+from smm_desk.connectors.credentials import Credentials, MemoryCredentials
 from smm_desk.connectors.errors import AuthError, ConnectorError, RateLimited
 from smm_desk.connectors.http import Redactor, RetryPolicy
 from smm_desk.domain.records import AccountStatus
 from smm_desk.domain.views import AccountView
-from smm_desk.secrets import SecretStoreError, get_token
+from smm_desk.secrets import KeyringCredentials, SecretStoreError, get_token
 from smm_desk.store.api import Store
 from smm_desk.sync.delivery import OutboxDelivery
 
 log = logging.getLogger("smm_desk.sync")
 T = TypeVar("T")
 
-ConnectorFactory = Callable[[AccountView, str], Connector]
+ConnectorFactory = Callable[[AccountView, str, Credentials], Connector]
 TokenSource = Callable[[int], str | None]
+#: account id -> that account's secrets (the keyring unless tokens come from elsewhere).
+CredentialSource = Callable[[int], Credentials]
 
 
 class DbWorker:
@@ -70,11 +73,11 @@ def default_factory(
 ) -> ConnectorFactory:
     """Builds real connectors; ``transport`` swaps the wire (simulator, tests)."""
 
-    def build(account: AccountView, token: str) -> Connector:
+    def build(account: AccountView, token: str, credentials: Credentials) -> Connector:
         cls = connector_class(account.network)
         config = AccountConfig(account.id, account.network, account.name, account.base_url,
                                dict(account.options))
-        kwargs: dict[str, Any] = {"transport": transport}
+        kwargs: dict[str, Any] = {"transport": transport, "credentials": credentials}
         if clock is not None:
             kwargs["clock"] = clock
         return cls(config, token, **kwargs)
@@ -110,6 +113,7 @@ class SyncEngine:
         *,
         factory: ConnectorFactory | None = None,
         tokens: TokenSource = get_token,
+        credentials: CredentialSource | None = None,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         rng: random.Random | None = None,
         backoff: RetryPolicy | None = None,
@@ -120,6 +124,7 @@ class SyncEngine:
         self.store = store
         self.factory = factory or default_factory()
         self.tokens = tokens
+        self.credentials = credentials
         self.sleep = sleep
         self.rng = rng or random.Random()
         self.backoff = backoff or RetryPolicy(attempts=1_000_000, base=1.0, cap=300.0)
@@ -175,8 +180,14 @@ class SyncEngine:
             state.stopped = True
             return None
         self.redact.add(token)
+        if self.credentials is not None:
+            credentials = self.credentials(state.account.id)
+        elif self.tokens is get_token:
+            credentials = KeyringCredentials(state.account.id, on_secret=self.redact.add)
+        else:  # tokens from elsewhere (the demo, tests): the other secrets live in memory
+            credentials = MemoryCredentials({"token": token})
         try:
-            state.connector = self.factory(state.account, token)
+            state.connector = self.factory(state.account, token, credentials)
         except KeyError as exc:
             await self._set_status(state, AccountStatus.ERROR, str(exc.args[0]))
             state.stopped = True

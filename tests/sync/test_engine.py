@@ -89,7 +89,7 @@ def make_engine(store: Store, script: Script, idempotency: Idempotency = Idempot
                 tokens: dict[int, str] | None = None) -> SyncEngine:
     cls = type("C", (ScriptedConnector,), {"script": script, "idempotency": idempotency})
 
-    def factory(account: AccountView, token: str) -> Connector:
+    def factory(account: AccountView, token: str, credentials: object = None) -> Connector:
         assert token == TOKEN
         return cls(AccountConfig(account.id, account.network, account.name, None), token)
 
