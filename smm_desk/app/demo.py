@@ -29,16 +29,15 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSettings, QTimer
 
 from smm_desk.domain.enums import CaseStatus
 from smm_desk.domain.records import Priority
-from smm_desk.sim.mastodon import MastodonSim
-from smm_desk.sim.telegram import TelegramSim
+from smm_desk.sim import catalog
 from smm_desk.sim.traffic import Target, Traffic
 from smm_desk.sim.transport import SimTransport
-from smm_desk.sim.vk import VkSim
 from smm_desk.sim.world import SimWorld
 from smm_desk.store.api import Store
 from smm_desk.store.database import default_data_dir, resolve_url
@@ -53,11 +52,12 @@ AGENT = "anna"
 #: Seconds between two simulated messages (drawn anew each time).
 TRAFFIC_EVERY = (4.0, 8.0)
 
-#: account key -> (network, handle shown in the app, name in the simulator, fake token)
-ACCOUNTS: dict[str, tuple[str, str, str, str]] = {
-    "tg": ("telegram", "@acme_shop_bot", "acme_shop_bot", "7000001:AAE-demo-telegram-token"),
-    "vk": ("vk", "club_acme", "club_acme", "vk1.a.demo-vk-community-token"),
-    "md": ("mastodon", "@acme@mastodon.example", "acme", "demo-mastodon-user-token"),
+#: The short account keys the seeded cases below use -> network. Which simulator
+#: serves each network, and its handle and fake token, is the simulator's
+#: catalog (smm_desk/sim/catalog.py); a network without a simulator yet is left out.
+ACCOUNTS: dict[str, str] = {
+    "tg": "telegram", "vk": "vk", "md": "mastodon", "fb": "facebook", "ig": "instagram",
+    "x": "x", "yt": "youtube", "bs": "bluesky", "rd": "reddit", "em": "email",
 }
 
 
@@ -143,6 +143,31 @@ DEMO_CASES: tuple[DemoCase, ...] = (
        (1.0, "А доставка в Казань сколько идёт? И можно ли оплатить при получении?")),
     _c("tg", "Linh Nguyen",
        (0.4, "Chào shop, đơn hàng #48213 của mình bao giờ thì giao ạ?")),
+    # the other networks: a few each, across the clock states
+    _c("fb", "Laura Bianchi",
+       (13, "I ordered the linen set two weeks ago and still no shipping email. Order 10311."),
+       department="Support"),
+    _c("fb", "Ahmed Khan", (2.6, "Do you have a store in Manchester where I can try the shoes?")),
+    _c("ig", "mia.styles", (9.3, "love this jacket!! is it back in stock in S? 😍")),
+    _c("ig", "vera_k", (3.8, "Здравствуйте, почему не пришёл код скидки за подписку?")),
+    _c("x", "Jordan Lee",
+       (21, "@acme_shop three weeks and my refund is still 'processing'. Seriously?"),
+       priority=Priority.HIGH),
+    _c("x", "Sam Rivera", (1.3, "@acme_shop is the app down? can't log in since this morning")),
+    _c("yt", "Nguyễn Thảo", (15, "Video hay quá! Cho mình hỏi link mua cái bình này ở đâu?")),
+    _c("yt", "Ben Carter", (4.4, "The unboxing shows a charger but mine came without one?")),
+    _c("bs", "Olivia Grant",
+       (8.9, "@acme.bsky.social my order shows delivered but nothing arrived. Help?")),
+    _c("bs", "Kai Müller", (0.8, "@acme.bsky.social do you ship to Germany yet?")),
+    _c("rd", "throwaway_buyer",
+       (17, "Has anyone else been double charged by Acme this week? Support never replies."),
+       department="Billing"),
+    _c("rd", "pc_builder_42", (5.7, "Is the 2-year warranty valid if I bought from a reseller?")),
+    _c("em", "Grace Thompson",
+       (12.5, "Hello, the invoice for order 10290 shows the wrong company name. Could you "
+              "send a corrected one? Thanks, Grace"), department="Billing"),
+    _c("em", "Пётр Кузнецов", (2.9, "Добрый день! Хотим оптовый заказ на 200 штук, с кем связаться?"),
+       department="Sales"),
     # no clock running: answered, and paused while waiting for the customer
     _c("tg", "Ирина Соколова",
        (19, "Здравствуйте, пришлите, пожалуйста, чек по заказу №5521 на почту."),
@@ -160,30 +185,32 @@ DEMO_CASES: tuple[DemoCase, ...] = (
 @dataclass
 class DemoWorld:
     world: SimWorld
-    handlers: dict[str, TelegramSim | VkSim | MastodonSim]
+    #: network -> its simulator handler (each with one demo account)
+    handlers: dict[str, Any]
 
-    def token(self, key: str) -> str:
-        return ACCOUNTS[key][3]
+    def token(self, network: str) -> str:
+        return catalog.SPECS[network].token
 
     def targets(self) -> list[Target]:
-        return [Target(network, token) for network, _, _, token in ACCOUNTS.values()]
+        return [Target(network, self.token(network)) for network in self.handlers]
+
+    def close(self) -> None:
+        for handler in self.handlers.values():
+            close = getattr(handler, "close", None)  # simulators with servers (email)
+            if close is not None:
+                close()
 
 
-def build_world() -> DemoWorld:
+def build_world(networks: tuple[str, ...] | None = None) -> DemoWorld:
     # Short long polls: closing the app waits for at most one of them.
     world = SimWorld(max_poll_wait=2.0)
-    handlers: dict[str, TelegramSim | VkSim | MastodonSim] = {
-        "tg": TelegramSim(world), "vk": VkSim(world), "md": MastodonSim(world),
-    }
-    for key, handler in handlers.items():
-        world.add(handler)
-        handler.add_account(ACCOUNTS[key][3], ACCOUNTS[key][2])
-    return DemoWorld(world, handlers)
+    chosen = catalog.available() if networks is None else networks
+    return DemoWorld(world, {network: catalog.build(world, network) for network in chosen})
 
 
 def demo_tokens(store: Store) -> dict[int, str]:
     """account id -> fake token, for the engine's token source (never the keyring)."""
-    by_name = {(network, handle): token for network, handle, _, token in ACCOUNTS.values()}
+    by_name = {(s.network, s.handle): s.token for s in catalog.SPECS.values()}
     return {a.id: by_name[(a.network, a.name)] for a in store.accounts()
             if (a.network, a.name) in by_name}
 
@@ -227,37 +254,37 @@ def _sync_pass(store: Store, sim: DemoWorld) -> None:
 
 
 def _inject(sim: DemoWorld, number: int, case: DemoCase, now: datetime) -> None:
-    handler = sim.handlers[case.account]
-    token = sim.token(case.account)
+    network = ACCOUNTS[case.account]
+    handler = sim.handlers[network]
+    token = sim.token(network)
     author = str(700_000 + number)
     for minutes, text in case.messages:
         at = now - timedelta(minutes=minutes)
-        if case.account == "tg":
-            handler.inject_dm(token, author, case.customer, text, at)
-        elif case.account == "vk":
-            handler.inject_comment(token, str(100 + number % 3), author, case.customer, text, at)
-        else:
-            assert isinstance(handler, MastodonSim)
+        if network == "mastodon":
             handler.inject_mention(token, author, case.customer, text, at)
+        elif catalog.SPECS[network].seed == "dm":
+            handler.inject_dm(token, author, case.customer, text, at)
+        else:
+            handler.inject_comment(token, str(100 + number % 3), author, case.customer, text, at)
 
 
 def seed(store: Store, sim: DemoWorld) -> None:
     """Make the demo accounts and their queue (see the module doc)."""
     reset(store)
-    for network, handle, _, token in ACCOUNTS.values():
-        options = {"demo": "1"}
-        if network == "vk":
-            options["group_id"] = str(sim.handlers["vk"].group_id(token))  # type: ignore[union-attr]
-        store.add_account(network, handle, base_url=SIMULATOR_URL, options=options)
+    for network, handler in sim.handlers.items():
+        spec = catalog.SPECS[network]
+        options = {**catalog.account_options(handler, spec.token), "demo": "1"}
+        store.add_account(network, spec.handle, base_url=SIMULATOR_URL, options=options)
     _sync_pass(store, sim)  # VK and Mastodon start "from now": take the cursors first
     now = store.clock()
-    for number, case in enumerate(DEMO_CASES, start=1):
+    cases_here = [c for c in DEMO_CASES if ACCOUNTS[c.account] in sim.handlers]
+    for number, case in enumerate(cases_here, start=1):
         _inject(sim, number, case, now)
     _sync_pass(store, sim)
     cases = {(c.network, c.customer): c for c in store.queue()}
     replied = False
-    for case in DEMO_CASES:
-        view = cases.get((ACCOUNTS[case.account][0], case.customer))
+    for case in cases_here:
+        view = cases.get((ACCOUNTS[case.account], case.customer))
         if view is None:
             continue
         case_id = view.id
@@ -336,5 +363,6 @@ def run(args: argparse.Namespace) -> int:
         finally:
             traffic.stop()
             desk.dispose()
+            sim.close()
     finally:
         store.close()

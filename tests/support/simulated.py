@@ -1,25 +1,30 @@
 """A simulated workspace for end-to-end tests: one loopback simulator serving
 every network, and one account per network registered through the real CLI
-(``accounts add NETWORK … --base-url http://127.0.0.1:PORT``)."""
+(``accounts add NETWORK … --base-url http://127.0.0.1:PORT``). Which handler
+serves a network, and the account it offers, comes from the simulator's
+catalog (smm_desk/sim/catalog.py), shared with the demo."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from smm_desk.sim import catalog
 from smm_desk.sim.transport import SimServer
 from smm_desk.sim.world import SimWorld
 
-#: network -> (sim module, class, account name, token, extra CLI args builder)
-SIMULATED = {
-    "telegram": ("smm_desk.sim.telegram", "TelegramSim", "acme_shop_bot",
-                 "7000001:AAE-sim-telegram-token"),
-    "vk": ("smm_desk.sim.vk", "VkSim", "club_acme", "vk1.a.sim-vk-community-token"),
-    "mastodon": ("smm_desk.sim.mastodon", "MastodonSim", "acme", "sim-mastodon-user-token"),
+#: Test tokens differ from the demo's, so a leak of either is told apart.
+TEST_TOKENS = {
+    "telegram": "7000001:AAE-sim-telegram-token",
+    "vk": "vk1.a.sim-vk-community-token",
+    "mastodon": "sim-mastodon-user-token",
 }
+
+
+def token_for(network: str) -> str:
+    return TEST_TOKENS.get(network, f"sim-{network}-test-token-0001")
 
 
 @dataclass
@@ -45,8 +50,8 @@ class SimulatedWorkspace:
         acc = self.accounts[network]
         args = ["accounts", "add", network, "--name", acc.name, "--base-url", self.url,
                 "--token-env", f"SIM_TOKEN_{network.upper()}"]
-        if network == "vk":
-            args += ["--option", f"group_id={acc.handler.group_id(acc.token)}"]
+        for key, value in catalog.account_options(acc.handler, acc.token).items():
+            args += ["--option", f"{key}={value}"]
         return args
 
     def env(self) -> dict[str, str]:
@@ -54,18 +59,19 @@ class SimulatedWorkspace:
 
 
 @contextmanager
-def simulated_workspace(networks: tuple[str, ...] = tuple(SIMULATED),
+def simulated_workspace(networks: tuple[str, ...] = ("telegram", "vk", "mastodon"),
                         configure: Callable[[SimWorld], None] | None = None,
                         ) -> Iterator[SimulatedWorkspace]:
     world = SimWorld(max_poll_wait=2.0)
     if configure is not None:
         configure(world)
     accounts = {}
-    for network in networks:
-        module, cls_name, name, token = SIMULATED[network]
-        handler = getattr(importlib.import_module(module), cls_name)(world)
-        world.add(handler)
-        handler.add_account(token, name)
-        accounts[network] = SimAccount(network, name, token, handler)
-    with SimServer(world) as server:
+    with ExitStack() as stack:
+        for network in networks:
+            token = token_for(network)
+            handler = catalog.build(world, network, token=token)
+            if hasattr(handler, "close"):  # handlers with servers of their own (email)
+                stack.callback(handler.close)
+            accounts[network] = SimAccount(network, catalog.SPECS[network].name, token, handler)
+        server = stack.enter_context(SimServer(world))
         yield SimulatedWorkspace(world, server, accounts)
