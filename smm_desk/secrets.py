@@ -11,6 +11,8 @@ Nothing else in SMM Desk stores a secret: not the database, not a log line, not
 an export, not an exception message — errors raised here name the account and
 the secret's name, never its value. ``PYTHON_KEYRING_BACKEND`` is honoured by
 the keyring library itself, which is how tests select an in-memory backend.
+Every secret value read or written here is also handed to
+:mod:`smm_desk.redaction`, so the log files and the crash dialog mask it.
 """
 
 from __future__ import annotations
@@ -20,10 +22,14 @@ from collections.abc import Callable
 import keyring
 from keyring.errors import KeyringError, PasswordDeleteError
 
+from smm_desk import redaction
+
 SERVICE = "smm-desk"
 #: Every secret name an account may have (keyring cannot list, so removal walks these).
 SECRET_NAMES: tuple[str, ...] = ("token", "refresh_token", "client_secret", "password",
                                  "token_expires_at")
+#: Stored beside the secrets but not secret (a time): never redacted from text.
+NOT_SECRET: frozenset[str] = frozenset({"token_expires_at"})
 
 
 class SecretStoreError(Exception):
@@ -39,6 +45,8 @@ def _user(account_id: int, name: str = "token") -> str:
 def set_secret(account_id: int, name: str, value: str) -> None:
     if not value:
         raise SecretStoreError(f"empty {name} for account {account_id}")
+    if name not in NOT_SECRET:
+        redaction.remember(value)  # redacted from logs and crash reports from now on
     try:
         keyring.set_password(SERVICE, _user(account_id, name), value)
     except KeyringError as exc:
@@ -50,12 +58,15 @@ def set_secret(account_id: int, name: str, value: str) -> None:
 
 def get_secret(account_id: int, name: str) -> str | None:
     try:
-        return keyring.get_password(SERVICE, _user(account_id, name))
+        value = keyring.get_password(SERVICE, _user(account_id, name))
     except KeyringError as exc:
         raise SecretStoreError(
             f"cannot read the {name} of account {account_id} from the OS keyring "
             f"({type(exc).__name__})"
         ) from None
+    if value and name not in NOT_SECRET:
+        redaction.remember(value)
+    return value
 
 
 def delete_secret(account_id: int, name: str) -> None:

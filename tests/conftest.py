@@ -17,6 +17,7 @@ import socket
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import keyring
 import pytest
@@ -66,6 +67,15 @@ def collect_qt_garbage_on_the_main_thread(request: pytest.FixtureRequest) -> Ite
 
 
 @pytest.fixture(autouse=True)
+def log_dir(tmp_path_factory: pytest.TempPathFactory,
+            monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test's log files in a temp folder, never the user's data folder."""
+    path = tmp_path_factory.mktemp("logs")
+    monkeypatch.setenv("SMM_DESK_LOG_DIR", str(path))
+    return path
+
+
+@pytest.fixture(autouse=True)
 def no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
 
@@ -95,6 +105,23 @@ def db_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
             pytest.fail("SMM_DESK_TEST_PG_URL is not set: scripts/test must start PostgreSQL")
         pytest.skip("no PostgreSQL (run through scripts/test)")
     yield from _pg_schema_url(PG_URL)
+
+
+@pytest.fixture
+def mail_server() -> dict[str, str]:
+    """The throwaway Dovecot (IMAP + LMTP on loopback) that scripts/mail_throwaway.sh
+    starts, as its SMM_DESK_TEST_* variables. Skipped without it locally; under CI a
+    missing server is a failure, like PostgreSQL's."""
+    names = ("SMM_DESK_TEST_IMAP", "SMM_DESK_TEST_LMTP", "SMM_DESK_TEST_MAIL_PASSWD",
+             "SMM_DESK_TEST_MAIL_PASSWORD", "SMM_DESK_TEST_MAIL_DOMAIN")
+    values = {name: os.environ.get(name, "") for name in names}
+    if not all(values.values()):
+        why = os.environ.get("SMM_DESK_TEST_MAIL_MISSING") or (
+            "no Dovecot: run through scripts/test (scripts/mail_throwaway.sh)")
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+    return values
 
 
 class FakeClock:

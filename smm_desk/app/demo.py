@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 
 from smm_desk.domain.enums import CaseStatus
 from smm_desk.domain.records import Priority
@@ -42,8 +42,9 @@ from smm_desk.sim.world import SimWorld
 from smm_desk.store.api import Store
 from smm_desk.store.database import default_data_dir, resolve_url
 from smm_desk.sync.engine import SyncEngine, default_factory
+from smm_desk.ui.i18n import QT_TRANSLATE_NOOP
 
-WORKSPACE = "Demo workspace"
+WORKSPACE = QT_TRANSLATE_NOOP("Desk", "Demo workspace")
 SCREENSHOT_SIZE = (1280, 800)
 #: Never resolved: the simulator answers in-process, whatever the host.
 SIMULATOR_URL = "http://simulator.smm-desk.invalid"
@@ -341,8 +342,11 @@ def run(args: argparse.Namespace) -> int:
     if args.after < 0:
         raise ValueError("--after must be zero or more seconds")
     from smm_desk.app.gui import application, build_desk, run_desk, run_loop
+    from smm_desk.app.i18n import install_translations
 
     app = application()
+    # SMM_DESK_LANG, else the demo's own settings, else the system's language.
+    install_translations(app, None if args.screenshot else QSettings("smm-desk", "SMM Desk Demo"))
     store = Store.open(demo_db_url(args.db, args.data_dir))
     try:
         sim = build_world()
@@ -350,7 +354,8 @@ def run(args: argparse.Namespace) -> int:
         tokens = demo_tokens(store)
         settings = None if args.screenshot else QSettings("smm-desk", "SMM Desk Demo")
         desk = build_desk(
-            store, workspace=WORKSPACE, agent=AGENT, settings=settings,
+            store, workspace=QCoreApplication.translate("Desk", WORKSPACE), agent=AGENT,
+            settings=settings,
             factory=default_factory(transport=SimTransport(sim.world)), tokens=tokens.get,
             sync_options={"poll_wait": 2.0, "idle_interval": 2.0},
         )

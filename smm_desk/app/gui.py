@@ -13,6 +13,11 @@ demo (``smm_desk.app.demo``) uses the same :func:`build_desk` and
 Shutdown: closing the window ends the coroutine the loop runs, which stops
 the engine and the poller, closes the connectors and the database worker, and
 only then returns; Ctrl+C in the terminal closes the window the same way.
+
+Look and safety: the application gets exact high-DPI scaling, the vector app
+icon and the light or dark theme (``smm_desk.ui.theme``); while the desk runs,
+one crash handler (``smm_desk.app.crash``) catches every uncaught exception,
+saves the draft being typed and shows the crash dialog.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ import qasync
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
+from smm_desk.app.crash import CrashHandler, flush_composers
+from smm_desk.app.i18n import install_translations
 from smm_desk.app.tools import Tools, install_tools
 from smm_desk.secrets import get_token
 from smm_desk.services.case import CaseService
@@ -46,8 +53,10 @@ from smm_desk.store.api import Store
 from smm_desk.store.database import resolve_url
 from smm_desk.store.views_queue import SlaAlertView
 from smm_desk.sync.engine import ConnectorFactory, TokenSource
+from smm_desk.ui import icons, theme
 from smm_desk.ui.main_window import MainWindow
 from smm_desk.ui.tray import TrayIcon
+from smm_desk.ui.welcome import welcome_if_first_run
 
 SCREENSHOT_SIZE = (1280, 800)
 WINDOW_SIZE = (1280, 800)
@@ -66,9 +75,14 @@ def agent_name() -> str:
 
 def application() -> QApplication:
     existing = QApplication.instance()
+    if not isinstance(existing, QApplication):
+        theme.prepare_high_dpi()  # only before the application exists
     app = existing if isinstance(existing, QApplication) else QApplication(["smm-desk"])
     app.setApplicationName("SMM Desk")
     app.setOrganizationName("smm-desk")
+    app.setWindowIcon(icons.app_icon())
+    # Light or dark as the system (or SMM_DESK_THEME, or the setting) says.
+    theme.install(app, QSettings("smm-desk", "SMM Desk"))
     # The loop's coroutine decides when the app ends (after a clean shutdown).
     app.setQuitOnLastWindowClosed(False)
     return app
@@ -94,6 +108,7 @@ class Desk:
             self.tools.stop()
         self.window.close()
         self.window.deleteLater()
+        self.queue.close()
         for service in (self.queue, self.case_service, self.sync, self.settings_service,
                         *(self.tools.services() if self.tools else ())):
             service.deleteLater()  # type: ignore[attr-defined]
@@ -129,7 +144,7 @@ def build_desk(
     queue = TriageService(store, agent)
     case_service = CaseService(store)
     sync = SyncService(store, factory=factory, tokens=tokens, **(sync_options or {}))
-    settings_service = SettingsService(store, settings, factory=factory)
+    settings_service = SettingsService(store, settings, factory=factory, tokens=tokens)
     window = MainWindow(queue, workspace, agent=agent, settings=settings, sync=sync,
                         case_service=case_service, settings_service=settings_service,
                         fix_account=fix_account)
@@ -159,6 +174,13 @@ async def run_desk(
     closed = asyncio.Event()
     desk.window.closed.connect(closed.set)
     exit_code = 0
+    # One handler for every uncaught exception: log, keep the draft, ask (app/crash.py).
+    crash = CrashHandler(window=desk.window, quit_app=desk.window.close,
+                         flush_drafts=lambda: flush_composers(desk.window, desk.case_service))
+    crash.install(asyncio.get_running_loop())
+    look = theme.current()
+    if look is not None:  # cached row colours follow a switch between light and dark
+        look.changed.connect(desk.window.refresh)
 
     def capture(path: str) -> None:
         nonlocal exit_code
@@ -184,6 +206,9 @@ async def run_desk(
     finally:
         desk.window.closed.disconnect(closed.set)
         await desk.sync.aclose()
+        crash.uninstall()
+        if look is not None:
+            look.changed.disconnect(desk.window.refresh)
     return exit_code
 
 
@@ -249,13 +274,31 @@ def run_loop(app: QApplication, main: Awaitable[int], close: Callable[[], object
 def run(args: argparse.Namespace) -> int:
     """``smm-desk`` with no command: the app on the user's own database."""
     app = application()
+    settings = QSettings("smm-desk", "SMM Desk")
+    install_translations(app, settings)  # before any widget exists
     store = Store.open(resolve_url(args.db, args.data_dir))
+    wants_demo = False  # "Open the demo workspace" on the first-run welcome
     try:
-        desk = build_desk(store, workspace="Inbox", agent=agent_name(),
-                          settings=QSettings("smm-desk", "SMM Desk"))
+        desk = build_desk(store, workspace=QCoreApplication.translate("Desk", "Inbox"),
+                          agent=agent_name(), settings=settings)
+
+        def open_demo() -> None:
+            nonlocal wants_demo
+            wants_demo = True
+            desk.window.close()
+
+        def first_run() -> None:
+            welcome_if_first_run(desk.settings_service, desk.window, open_demo)
+
         try:
-            return run_loop(app, run_desk(desk), desk.window.close)
+            code = run_loop(app, run_desk(desk, started=first_run), desk.window.close)
         finally:
             desk.dispose()
     finally:
         store.close()
+    if wants_demo:  # the demo lives in its own database: never the user's
+        from smm_desk.app.demo import run as run_demo
+
+        return run_demo(argparse.Namespace(db=None, data_dir=args.data_dir, screenshot=None,
+                                           after=1.0))
+    return code

@@ -18,8 +18,10 @@ from smm_desk.services.handoff import HandoffService
 from smm_desk.services.reports import ReportsService
 from smm_desk.services.rules import RulesService
 from smm_desk.store.api import Store
+from smm_desk.ui.author_lists import AuthorListsDialog
 from smm_desk.ui.clusters_panel import ClustersPanel, CrisisBanner
 from smm_desk.ui.handoff_dialog import HandoffDialog
+from smm_desk.ui.i18n import translate
 from smm_desk.ui.main_window import MainWindow
 from smm_desk.ui.reports import ReportsWidget
 from smm_desk.ui.rule_editor import RuleEditorDialog
@@ -68,25 +70,30 @@ def install_tools(window: MainWindow, store: Store, agent: str,
         dialog.finished.connect(lambda _result: window.refresh())
         dialog.open()
 
+    def open_lists() -> None:
+        reuse("lists", lambda: AuthorListsDialog(tools.rules, window))
+
     def open_reports() -> None:
-        reuse("reports", lambda: _in_dialog("Reports", ReportsWidget(tools.reports), window,
-                                            (1100, 720)))
+        reuse("reports", lambda: _in_dialog(translate("Tools", "Reports"),
+                                            ReportsWidget(tools.reports), window, (1100, 720)))
 
     def open_clusters() -> None:
-        reuse("clusters", lambda: _in_dialog("Duplicate clusters", ClustersPanel(tools.clusters),
-                                             window, (900, 620)))
+        reuse("clusters", lambda: _in_dialog(translate("Tools", "Duplicate clusters"),
+                                             ClustersPanel(tools.clusters), window, (900, 620)))
 
     def open_handoff() -> None:
         case_id = window.current_case_id()
         if case_id is None:
-            QMessageBox.information(window, "Send to department", "Open a case first.")
+            QMessageBox.information(window, translate("Tools", "Send to department"),
+                                    translate("Tools", "Open a case first."))
             return
         HandoffDialog(tools.handoff, case_id, agent, window).open()
 
-    window.add_tool("Routing rules…", "Ctrl+Shift+R", open_rules)
-    window.add_tool("Send to department…", "Ctrl+Shift+H", open_handoff)
-    window.add_tool("Duplicate clusters…", "Ctrl+Shift+D", open_clusters)
-    window.add_tool("Reports…", "Ctrl+Shift+K", open_reports)
+    window.add_tool(translate("Tools", "Routing rules…"), "Ctrl+Shift+R", open_rules)
+    window.add_tool(translate("Tools", "VIP and block lists…"), "Ctrl+Shift+L", open_lists)
+    window.add_tool(translate("Tools", "Send to department…"), "Ctrl+Shift+H", open_handoff)
+    window.add_tool(translate("Tools", "Duplicate clusters…"), "Ctrl+Shift+D", open_clusters)
+    window.add_tool(translate("Tools", "Reports…"), "Ctrl+Shift+K", open_reports)
 
     banner = CrisisBanner(tools.clusters, window)
     window.add_banner(banner)

@@ -3,8 +3,9 @@
 Stable on purpose: scripts, headless team workers and later features rely on
 these verbs and their JSON. Every failure a user can cause (unknown case, bad
 URL, locked database, failed migration, missing token) prints one line on
-stderr and exits non-zero — never a traceback. ``SMM_DESK_DEBUG=1`` shows the
-traceback of an unexpected error for a bug report.
+stderr and exits non-zero — never a traceback. An unexpected error's traceback
+goes to the log file (``smm_desk.app.logs``: ``<data dir>/logs/cli.log``, secrets
+masked), which the message names; ``SMM_DESK_DEBUG=1`` prints it too.
 
 Exit codes: 0 ok, 1 a failure the message explains, 2 a usage error (argparse).
 """
@@ -13,21 +14,29 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import timedelta
-from urllib.parse import urlsplit
 
-from smm_desk import __version__
-from smm_desk.cli import handoff_commands, report_commands, rules_commands, sync_commands
+from smm_desk import __version__, redaction
+from smm_desk.app import logs
+from smm_desk.cli import (
+    account_commands,
+    handoff_commands,
+    report_commands,
+    rules_commands,
+    sync_commands,
+)
 from smm_desk.cli.output import table, to_csv, to_json
-from smm_desk.domain.records import NETWORKS
-from smm_desk.secrets import SecretStoreError, delete_token, set_token
+from smm_desk.secrets import SecretStoreError
 from smm_desk.store.api import Store
 from smm_desk.store.database import resolve_url
 from smm_desk.store.errors import StoreError
+
+log = logging.getLogger("smm_desk.cli")
 
 
 class CliError(Exception):
@@ -60,23 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    acc = sub.add_parser("accounts", help="connected accounts").add_subparsers(
-        dest="action", metavar="ACTION", required=True
-    )
-    add = acc.add_parser("add", help="connect an account")
-    add.add_argument("network", choices=NETWORKS, metavar="NETWORK",
-                     help="one of: " + ", ".join(NETWORKS))
-    add.add_argument("--name", required=True, help="the page, bot or profile handle")
-    add.add_argument("--base-url", help="replace the network's API origin (self-hosted, proxy)")
-    add.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
-                     help="a per-account option; repeatable")
-    token = add.add_mutually_exclusive_group(required=True)
-    token.add_argument("--token-env", metavar="VAR", help="read the token from this variable")
-    token.add_argument("--token-stdin", action="store_true", help="read the token from stdin")
-    lst = acc.add_parser("list", help="list accounts")
-    lst.add_argument("--json", action="store_true")
-    rem = acc.add_parser("remove", help="disconnect an account and forget its token")
-    rem.add_argument("id", type=int)
+    account_commands.add_parsers(sub)
 
     q = sub.add_parser("queue", help="the open cases, most urgent first")
     q.add_argument("--json", action="store_true")
@@ -139,67 +132,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _agent(args: argparse.Namespace) -> str:
     return str(args.agent) if getattr(args, "agent", None) else _default_agent()
-
-
-def _parse_options(pairs: Sequence[str]) -> dict[str, str]:
-    options: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise CliError(f"--option wants KEY=VALUE, got {pair!r}")
-        options[key.strip()] = value
-    return options
-
-
-def _check_base_url(url: str | None) -> str | None:
-    if url is None:
-        return None
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise CliError(f"bad --base-url {url!r}: expected http(s)://host[:port][/path]")
-    return url.rstrip("/")
-
-
-def _read_token(args: argparse.Namespace) -> str:
-    if args.token_env:
-        value = os.environ.get(args.token_env)
-        if not value:
-            raise CliError(f"missing token: environment variable {args.token_env} is not set")
-        return value.strip()
-    value = sys.stdin.readline().strip()
-    if not value:
-        raise CliError("missing token: nothing was read from standard input")
-    return value
-
-
-def cmd_accounts(store: Store, args: argparse.Namespace) -> int:
-    if args.action == "add":
-        base_url = _check_base_url(args.base_url)
-        options = _parse_options(args.option)
-        token = _read_token(args)
-        account = store.add_account(args.network, args.name, base_url, options)
-        try:
-            set_token(account.id, token)
-        except SecretStoreError:
-            store.remove_account(account.id)
-            raise
-        print(account.id)
-        return 0
-    if args.action == "list":
-        rows = store.accounts()
-        if args.json:
-            print(to_json(rows))
-        else:
-            print(table(
-                ["ID", "NETWORK", "NAME", "STATUS", "LAST SYNC", "BASE URL"],
-                [[a.id, a.network, a.name, a.status, a.last_sync_at, a.base_url] for a in rows],
-            ))
-        return 0
-    store.account(args.id)  # NotFound for an unknown id, before touching the keyring
-    store.remove_account(args.id)
-    delete_token(args.id)
-    print(f"removed account {args.id}")
-    return 0
 
 
 def cmd_queue(store: Store, args: argparse.Namespace) -> int:
@@ -308,7 +240,7 @@ def cmd_departments(store: Store, args: argparse.Namespace) -> int:
 
 
 COMMANDS: dict[str, Callable[[Store, argparse.Namespace], int]] = {
-    "accounts": cmd_accounts,
+    "accounts": account_commands.cmd_accounts,
     "queue": cmd_queue,
     "show": cmd_show,
     "route": cmd_route,
@@ -329,14 +261,22 @@ COMMANDS: dict[str, Callable[[Store, argparse.Namespace], int]] = {
 
 
 def _fail(message: str) -> int:
+    message = redaction.redact(message)  # no secret reaches the terminal either
+    log.info("failed: %s", message)
     print(f"smm-desk: error: {message}", file=sys.stderr)
     return 1
+
+
+#: The log file of each kind of process (see smm_desk.app.logs): the app, the demo, the rest.
+LOG_KINDS = {None: "desk", "demo": "demo"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     store: Store | None = None
+    log_file = logs.configure(logs.log_dir(args.db, args.data_dir),
+                              LOG_KINDS.get(args.command, "cli"))
     try:
         if args.command is None:  # the GUI opens its own store; Qt is imported only here
             from smm_desk.app.gui import run as run_gui
@@ -353,9 +293,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - the promise: one line, never a traceback
+        log.exception("unexpected error in %s", args.command or "the app")
         if os.environ.get("SMM_DESK_DEBUG"):
-            traceback.print_exc()
-        return _fail(f"unexpected {type(exc).__name__}; run with SMM_DESK_DEBUG=1 for details")
+            sys.stderr.write(redaction.redact(traceback.format_exc()))
+        where = f"details in {log_file}" if log_file else "run with SMM_DESK_DEBUG=1 for details"
+        return _fail(f"unexpected {type(exc).__name__}; {where}")
     finally:
         if store is not None:
             store.close()
+        logs.shutdown()

@@ -17,6 +17,7 @@ import logging
 import signal
 import sys
 
+from smm_desk.app.logs import RedactingFilter
 from smm_desk.cli.output import table, to_json
 from smm_desk.domain.records import ReplyState
 from smm_desk.store.api import Store
@@ -37,24 +38,16 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     outbox.add_argument("--json", action="store_true")
 
 
-class _RedactingFilter(logging.Filter):
-    def __init__(self, engine: SyncEngine) -> None:
-        super().__init__()
-        self.engine = engine
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = self.engine.redact(record.getMessage())
-        record.args = None
-        return True
-
-
-def _logging(engine: SyncEngine, verbose: bool) -> None:
+def _logging(verbose: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(_RedactingFilter(engine))
+    # Every secret the process knows (the engine's tokens among them), also in tracebacks.
+    handler.addFilter(RedactingFilter())
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    handler.setLevel(logging.INFO if verbose else logging.WARNING)
     root = logging.getLogger("smm_desk")
     root.handlers[:] = [handler]
-    root.setLevel(logging.INFO if verbose else logging.WARNING)
+    # The terminal shows warnings (or -v: more); the log file keeps its own level.
+    root.setLevel(min(root.getEffectiveLevel(), handler.level))
 
 
 def _print_report(report: SyncReport) -> None:
@@ -66,7 +59,7 @@ def _print_report(report: SyncReport) -> None:
 
 async def _sync(store: Store, args: argparse.Namespace) -> int:
     engine = SyncEngine(store)
-    _logging(engine, args.verbose)
+    _logging(args.verbose)
     try:
         if args.once:
             report = await engine.sync_once(wait=args.wait)

@@ -127,6 +127,10 @@ class Connector(abc.ABC):
     default_base_url: ClassVar[str]
     idempotency: ClassVar[Idempotency]
     streams: ClassVar[tuple[str, ...]]
+    #: True when fetching the next page confirms the previous one to the network
+    #: (Telegram's getUpdates offset): each page must then be stored before the
+    #: next fetch. Otherwise the engine stores several ready pages in one go.
+    confirms_on_fetch: ClassVar[bool] = False
     #: ``--option`` keys the network takes: key -> what it is (shown by ``accounts add --help``).
     options_help: ClassVar[Mapping[str, str]] = {}
     #: Browser sign-in (connectors/oauth.py), for networks that offer OAuth.
@@ -183,6 +187,11 @@ class Connector(abc.ABC):
                      now: datetime) -> ReplyWindow:
         del case_kind, last_inbound_at, now
         return ReplyWindow(open=True)
+
+    def status_note(self) -> str:
+        """One line for the account's status while it is fine (e.g. YouTube's
+        quota left today); the engine stores it as the status detail."""
+        return ""
 
     async def aclose(self) -> None:
         await self.http.aclose()

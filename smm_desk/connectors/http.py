@@ -35,6 +35,7 @@ from typing import Any
 
 import httpx
 
+from smm_desk import redaction
 from smm_desk.connectors.errors import (
     AuthError,
     BadPayload,
@@ -69,6 +70,7 @@ class Redactor:
     def add(self, secret: str) -> None:
         if not secret or len(secret) < 4:
             return  # too short to be a secret; replacing it would garble text
+        redaction.remember(secret)  # the process-wide registry: log files, crash reports
         forms = {secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)}
         # Longest first so a secret containing another is removed whole.
         self._forms = sorted(set(self._forms) | forms, key=len, reverse=True)

@@ -119,9 +119,13 @@ def parse_token_response(body: Any, now: datetime) -> TokenSet:
         raise BadPayload("token endpoint: no access_token in the answer")
     expires_in = body.get("expires_in")
     expires_at = None
+    # Whole seconds by the RFC; less than one is no usable lifetime (treated as none).
     if isinstance(expires_in, int | float) and not isinstance(expires_in, bool) \
-            and expires_in > 0:
-        expires_at = now + timedelta(seconds=float(expires_in))
+            and expires_in >= 1:
+        try:
+            expires_at = now + timedelta(seconds=float(expires_in))
+        except (OverflowError, ValueError):  # inf, 1e300: no usable expiry
+            expires_at = None
     refresh = body.get("refresh_token")
     scope = body.get("scope")
     return TokenSet(body["access_token"], refresh if isinstance(refresh, str) and refresh

@@ -505,6 +505,7 @@ class TelegramConnector(Connector):
     default_base_url = "https://api.telegram.org"
     idempotency = Idempotency.NONE
     streams = (STREAM,)
+    confirms_on_fetch = True  # the next offset confirms every earlier update
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

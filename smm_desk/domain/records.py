@@ -21,6 +21,7 @@ __all__ = [
     "IncomingMessage",
     "MessageKind",
     "NETWORKS",
+    "NETWORK_LABELS",
     "Priority",
     "ReplyState",
     "require_utc",
@@ -39,6 +40,14 @@ NETWORKS: tuple[str, ...] = (
     "reddit",
     "email",
 )
+
+
+#: How each network is named to a person (the UI translates the generic ones).
+NETWORK_LABELS: dict[str, str] = {
+    "telegram": "Telegram", "vk": "VK", "mastodon": "Mastodon", "facebook": "Facebook",
+    "instagram": "Instagram", "x": "X", "youtube": "YouTube", "bluesky": "Bluesky",
+    "reddit": "Reddit", "email": "Email",
+}
 
 
 class AccountStatus(StrEnum):

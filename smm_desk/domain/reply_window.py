@@ -39,6 +39,11 @@ CLOSING_SOON = timedelta(hours=2)
 #: network -> its name for the rule, for networks whose direct messages have a window.
 WINDOWED: dict[str, str] = {"facebook": "Messenger", "instagram": "Instagram"}
 
+#: network -> its name, for networks that only take a public reply from a business
+#: where the customer addressed it (X's self-serve rule). Their connectors file a
+#: post that did not (a customer's answer to someone else's post) as kind "comment".
+SUMMON_ONLY: dict[str, str] = {"x": "X"}
+
 #: Case kinds that are private conversations (the window applies to these only).
 _CONVERSATION_KINDS = frozenset({"dm"})
 
@@ -61,6 +66,14 @@ def reply_window(
 ) -> ReplyWindow:
     """The reply window of a case on ``network`` whose customer last wrote at
     ``last_inbound_at``, judged at ``now``."""
+    if network in SUMMON_ONLY and case_kind == "comment":
+        return ReplyWindow(
+            False,
+            None,
+            f"{SUMMON_ONLY[network]} only lets a business reply where the customer mentioned "
+            "or quoted it, and this customer did not: answer by direct message, or wait "
+            "until they mention us.",
+        )
     name = WINDOWED.get(network)
     if name is None or case_kind not in _CONVERSATION_KINDS:
         return ALWAYS_OPEN

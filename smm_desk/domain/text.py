@@ -102,9 +102,22 @@ class _TextExtractor(HTMLParser):
             self.parts.append("\n\n")
 
 
+#: Paragraphs of plain text, the shape most Mastodon statuses have: read
+#: without the parser (the same result, proven by a property test).
+_PLAIN_PARAGRAPHS = re.compile(r"(?:<p>[^<]*</p>)+")
+_PARAGRAPH = re.compile(r"<p>([^<]*)</p>")
+
+
 def html_to_text(markup: object, max_len: int = MAX_TEXT) -> str:
     """What a person reads in an HTML fragment, as plain text."""
     source = markup if isinstance(markup, str) else ""
+    if _PLAIN_PARAGRAPHS.fullmatch(source):
+        paragraphs = [html.unescape(_SURROGATE.sub("\ufffd", part))
+                      for part in _PARAGRAPH.findall(source)]
+        text = "\n\n".join(part for part in paragraphs if part) + "\n\n"
+        text = re.sub(r"[ \t]+\n", "\n", text)
+        text = re.sub(r"\n{3,}", "\n\n", text)
+        return clean_text(text, max_len)
     parser = _TextExtractor()
     try:
         parser.feed(_SURROGATE.sub("\ufffd", source))

@@ -15,13 +15,16 @@ view key and the search words into the one key the queue model holds, and
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from smm_desk.domain.enums import CaseStatus
+from smm_desk.domain.records import NETWORK_LABELS
 from smm_desk.domain.views import CaseView, DepartmentView
 from smm_desk.store.api import Store
 from smm_desk.store.views_queue import QueueFilter, filter_for
@@ -29,12 +32,9 @@ from smm_desk.store.views_queue import QueueFilter, filter_for
 #: How many full-text matches a search brings into the queue at most.
 SEARCH_LIMIT = 2000
 _SEARCH_SEPARATOR = "\n"  # a one-line search box cannot produce it
+#: The sidebar shows these labels as they are, so they are translated here.
+translate = QCoreApplication.translate
 
-NETWORK_LABELS: dict[str, str] = {
-    "telegram": "Telegram", "vk": "VK", "mastodon": "Mastodon", "facebook": "Facebook",
-    "instagram": "Instagram", "x": "X", "youtube": "YouTube", "bluesky": "Bluesky",
-    "reddit": "Reddit", "email": "Email",
-}
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,18 @@ def split_scoped(key: str) -> tuple[str, str]:
     return view, search
 
 
+@dataclass(frozen=True)
+class QueueSnapshot:
+    """What a window shows of the queue, read in one go (off the UI thread):
+    ``view``'s ids (None when only the counts were asked for), the sidebar's
+    views and their counts."""
+
+    view: str
+    ids: list[int] | None
+    views: list[ViewEntry]
+    counts: dict[str, int]
+
+
 class QueueService(QObject):
     """The queue over one store. ``changed`` carries a :class:`QueueChange`.
 
@@ -81,6 +93,7 @@ class QueueService(QObject):
     def __init__(self, store: Store, agent: str = "", parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._store = store
+        self._reader: ThreadPoolExecutor | None = None
         self.agent = agent
 
     # reading -----------------------------------------------------------------
@@ -111,24 +124,49 @@ class QueueService(QObject):
     def views(self) -> list[ViewEntry]:
         """The sidebar's views: the fixed ones, each department, each network, closed."""
         entries = [
-            ViewEntry("open", "All open"),
-            ViewEntry("mine", "Mine"),
-            ViewEntry("unassigned", "Unassigned"),
-            ViewEntry("breaching", "Breaching soon"),
-            ViewEntry("waiting_department", "Waiting on department"),
+            ViewEntry("open", translate("QueueService", "All open")),
+            ViewEntry("mine", translate("QueueService", "Mine")),
+            ViewEntry("unassigned", translate("QueueService", "Unassigned")),
+            ViewEntry("breaching", translate("QueueService", "Breaching soon")),
+            ViewEntry("waiting_department", translate("QueueService", "Waiting on department")),
         ]
-        entries += [ViewEntry(f"department:{d.id}", d.name, "Departments")
+        departments, closed = (translate("QueueService", "Departments"),
+                               translate("QueueService", "Closed"))
+        entries += [ViewEntry(f"department:{d.id}", d.name, departments)
                     for d in self.departments()]
         networks = {a.network for a in self._store.accounts()} | set(self._store.case_networks())
-        labels = {n: NETWORK_LABELS.get(n, n) for n in networks}
-        entries += [ViewEntry(f"network:{n}", labels[n], "Networks")
+        labels = {n: translate("Network", NETWORK_LABELS[n]) if n in NETWORK_LABELS else n
+                  for n in networks}
+        entries += [ViewEntry(f"network:{n}", labels[n], translate("QueueService", "Networks"))
                     for n in sorted(networks, key=lambda n: labels[n].lower())]
-        entries += [ViewEntry("resolved", "Resolved", "Closed"), ViewEntry("spam", "Spam", "Closed")]
+        entries += [ViewEntry("resolved", translate("QueueService", "Resolved"), closed),
+                    ViewEntry("spam", translate("QueueService", "Spam"), closed)]
         return entries
 
     def view_counts(self) -> dict[str, int]:
         """How many cases each view holds (missing keys: none)."""
         return self._store.view_counts(self.agent)
+
+    def snapshot(self, view: str, with_ids: bool = True) -> QueueSnapshot:
+        """Ids of ``view`` (a key as for :meth:`case_ids`), views and counts."""
+        ids = self.case_ids(view) if with_ids else None
+        return QueueSnapshot(view, ids, self.views(), self.view_counts())
+
+    async def snapshot_async(self, view: str, with_ids: bool = True) -> QueueSnapshot:
+        """:meth:`snapshot` on the service's reader thread, so the UI thread never
+        waits for a 100k-case read (SQLite WAL and PostgreSQL read beside the
+        sync engine's writes). One thread: reads are serialised, never piled up."""
+        if self._reader is None:
+            self._reader = ThreadPoolExecutor(max_workers=1,
+                                              thread_name_prefix="smm-desk-read")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._reader, self.snapshot, view, with_ids)
+
+    def close(self) -> None:
+        """Stop the reader thread (after the window has gone)."""
+        if self._reader is not None:
+            self._reader.shutdown(wait=True)
+            self._reader = None
 
     # triage ------------------------------------------------------------------
     def route(self, case_id: int, department: str | int, actor: str) -> str:

@@ -2,9 +2,16 @@
 
 * **Accounts**: connect one (the row goes to the store, the token to the OS
   keyring through :mod:`smm_desk.secrets` — never to the database, a log or a
-  message), replace its token, pause and resume it, and test the connection
-  by one real ``fetch(stream, cursor=None, wait=0)`` through the account's
-  connector. Nothing of that fetch is stored: a test never moves a cursor.
+  message), or sign in through the system browser for networks with OAuth
+  (:mod:`smm_desk.connectors.oauth_flow`: the tokens it brings back go to the
+  keyring with the account); replace its token, pause, resume or remove it,
+  and test the connection by one real ``fetch(stream, cursor=None, wait=0)``
+  through the account's connector. Nothing of that fetch is stored: a test
+  never moves a cursor. The test reads the token where the desk does
+  (``tokens``: the keyring, or the demo's own fake tokens).
+* **What each network needs** (:class:`NetworkInfo`): its ``--option`` keys
+  with their descriptions and whether it offers browser sign-in, so the UI
+  can build the connect form without importing a connector.
 * **Departments** with their first-response target.
 * **Templates**, listed only when the store has them (``has_templates``).
 * **Notification preferences** (on/off, quiet hours), kept in QSettings under
@@ -20,6 +27,7 @@ scripts) it runs to the end before returning.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -30,13 +38,22 @@ from PySide6.QtCore import QObject, QSettings, Signal
 
 from smm_desk import secrets
 from smm_desk.connectors.base import available_networks, connector_class
+from smm_desk.connectors.credentials import Credentials, MemoryCredentials
 from smm_desk.connectors.errors import AuthError, ConnectorError, RateLimited
 from smm_desk.connectors.http import Redactor
+from smm_desk.connectors.oauth_flow import (
+    DEFAULT_TIMEOUT_S,
+    CallbackPages,
+    Opener,
+    SignInError,
+    default_opener,
+    sign_in,
+)
 from smm_desk.domain.quiet_hours import QuietHours
 from smm_desk.domain.records import AccountStatus
 from smm_desk.domain.views import AccountView, DepartmentView
 from smm_desk.store.api import Store
-from smm_desk.sync.engine import ConnectorFactory, default_factory
+from smm_desk.sync.engine import ConnectorFactory, TokenSource, default_factory
 
 log = logging.getLogger("smm_desk.settings")
 
@@ -46,6 +63,10 @@ KNOWN_NETWORKS = ("telegram", "vk", "mastodon", "facebook", "instagram", "x", "y
                   "bluesky", "reddit", "email")
 #: A connection test gives up after this long (the HTTP layer may retry inside it).
 TEST_TIMEOUT_S = 30.0
+#: Secrets besides the token a person may give when connecting.
+EXTRA_SECRETS = ("client_secret", "password", "refresh_token")
+#: Written first: a refresh token must never be lost to a failure after it.
+_STORE_ORDER = ("refresh_token", "client_secret", "password", "token", "token_expires_at")
 
 _NOTIFY = "notifications"
 
@@ -70,6 +91,31 @@ class ConnectionResult:
     ok: bool
     #: One line for a person; never contains the token.
     message: str
+
+
+@dataclass(frozen=True)
+class NetworkInfo:
+    """What connecting an account of ``network`` takes, for the connect form."""
+
+    network: str
+    #: ``--option`` key -> what it is (the connector's ``options_help``; ``client_id``
+    #: added for networks with browser sign-in).
+    options: Mapping[str, str]
+    #: The network offers browser sign-in (OAuth with a loopback redirect).
+    oauth: bool
+    #: Where a developer registers the OAuth app ("" if unknown).
+    console_url: str = ""
+    default_base_url: str = ""
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    ok: bool
+    #: One line for a person; never a token or a code.
+    message: str
+    #: denied, state, timeout, refused, exchange, network, listener, cancelled, keyring…
+    reason: str = ""
+    account: AccountView | None = None
 
 
 def parse_options(text: str) -> dict[str, str]:
@@ -113,15 +159,25 @@ class SettingsService(QObject):
     notifications_changed = Signal(object)
     #: A :class:`ConnectionResult`.
     connection_tested = Signal(object)
+    #: The authorize URL of a browser sign-in that started (to open by hand if need be).
+    sign_in_started = Signal(str)
+    #: A :class:`SignInResult`.
+    sign_in_finished = Signal(object)
 
     def __init__(self, store: Store, settings: QSettings, *,
                  factory: ConnectorFactory | None = None,
+                 tokens: TokenSource | None = None,
+                 open_browser: Opener | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self._settings = settings
         self._factory = factory or default_factory()
+        #: Where tokens come from: the keyring, or (the demo) the desk's own source.
+        self._tokens: TokenSource = tokens or secrets.get_token
+        self._open_browser = open_browser or default_opener
         self._tests: set[asyncio.Task[ConnectionResult]] = set()
+        self._sign_in: asyncio.Task[SignInResult] | None = None
 
     @property
     def qsettings(self) -> QSettings:
@@ -135,29 +191,165 @@ class SettingsService(QObject):
     def networks(self) -> tuple[str, ...]:
         return available_networks(KNOWN_NETWORKS)
 
-    def connect_account(self, network: str, name: str, token: str, base_url: str = "",
-                        options: Mapping[str, str] | None = None) -> AccountView:
-        """Add an account and put its token in the keyring, or neither."""
-        network, name, base_url = network.strip(), name.strip(), base_url.strip()
+    def network_info(self, network: str) -> NetworkInfo:
+        """The options and sign-in of ``network`` (SettingsError if it has no connector)."""
+        try:
+            cls = connector_class(network)
+        except KeyError:
+            raise SettingsError(f"no connector for {network!r}") from None
+        options = dict(cls.options_help)
+        if cls.oauth is not None and "client_id" not in options:
+            options["client_id"] = "the client id of your app registered with the network"
+        return NetworkInfo(network, options, cls.oauth is not None,
+                           cls.oauth.console_url if cls.oauth is not None else "",
+                           getattr(cls, "default_base_url", ""))
+
+    def _check_new(self, network: str, name: str, base_url: str,
+                   options: Mapping[str, str]) -> NetworkInfo:
         if network not in self.networks():
             raise SettingsError(f"no connector for {network!r}")
         if not name:
             raise SettingsError("give the account a name (its handle or page name)")
-        if not token.strip():
-            raise SettingsError("paste the account's token")
         if base_url and not base_url.startswith(("http://", "https://")):
             raise SettingsError("the base URL must start with http:// or https://")
+        info = self.network_info(network)
+        if info.options:
+            unknown = sorted(set(options) - set(info.options))
+            if unknown:
+                raise SettingsError(f"unknown option {', '.join(unknown)} for {network}; "
+                                    f"valid: {', '.join(sorted(info.options))}")
         if any(a.network == network and a.name == name for a in self._store.accounts()):
             raise SettingsError(f"{network} account {name} is already connected")
-        account = self._store.add_account(network, name, base_url or None, dict(options or {}))
+        return info
+
+    def connect_account(self, network: str, name: str, token: str, base_url: str = "",
+                        options: Mapping[str, str] | None = None,
+                        extra_secrets: Mapping[str, str] | None = None) -> AccountView:
+        """Add an account and put its token (and ``extra_secrets``: client_secret,
+        password, refresh_token) in the keyring, or none of it."""
+        network, name, base_url = network.strip(), name.strip(), base_url.strip()
+        options = {k.strip(): v.strip() for k, v in (options or {}).items() if v.strip()}
+        self._check_new(network, name, base_url, options)
+        if not token.strip():
+            raise SettingsError("paste the account's token")
+        values = {k: v.strip() for k, v in (extra_secrets or {}).items() if v.strip()}
+        unknown = sorted(set(values) - set(EXTRA_SECRETS))
+        if unknown:
+            raise SettingsError(f"unknown secret {', '.join(unknown)}")
+        values["token"] = token.strip()
+        return self._add_with_secrets(network, name, base_url, options, values)
+
+    def _add_with_secrets(self, network: str, name: str, base_url: str,
+                          options: Mapping[str, str], values: Mapping[str, str]) -> AccountView:
+        account = self._store.add_account(network, name, base_url or None, dict(options))
         try:
-            secrets.set_token(account.id, token.strip())
+            for secret in sorted(values, key=lambda n: (*_STORE_ORDER, n).index(n)):
+                secrets.set_secret(account.id, secret, values[secret])
         except secrets.SecretStoreError as exc:
+            with contextlib.suppress(secrets.SecretStoreError):
+                secrets.delete_token(account.id)
             self._store.remove_account(account.id)  # no account without its secret
             raise SettingsError(str(exc)) from None
         log.info("connected %s account %d", network, account.id)
         self.accounts_changed.emit()
         return account
+
+    def remove_account(self, account_id: int) -> None:
+        """Disconnect an account: its row, its cases, and every secret it had."""
+        self._store.account(account_id)  # unknown id: raise before touching the keyring
+        self._store.remove_account(account_id)
+        try:
+            secrets.delete_token(account_id)
+        except secrets.SecretStoreError as exc:
+            log.warning("account %d removed, but its secrets stay in the keyring: %s",
+                        account_id, exc)
+        self.accounts_changed.emit()
+
+    # -- browser sign-in ---------------------------------------------------------------
+    def signing_in(self) -> bool:
+        return self._sign_in is not None and not self._sign_in.done()
+
+    def start_sign_in(self, network: str, name: str, base_url: str = "",
+                      options: Mapping[str, str] | None = None, client_secret: str = "",
+                      port: int = 0, give_up_after: float = DEFAULT_TIMEOUT_S,
+                      ) -> SignInResult | None:
+        """Open the network's consent page in the browser and, when the person has
+        signed in, add the account with the tokens it gave.
+
+        Refusals before anything opens raise SettingsError. The outcome comes
+        through ``sign_in_finished`` (and is returned when no loop runs).
+        """
+        network, name, base_url = network.strip(), name.strip(), base_url.strip()
+        options = {k.strip(): v.strip() for k, v in (options or {}).items() if v.strip()}
+        info = self._check_new(network, name, base_url, options)
+        provider = connector_class(network).oauth
+        if provider is None or not info.oauth:
+            raise SettingsError(f"{network} has no browser sign-in; paste a token instead")
+        if not options.get("client_id"):
+            raise SettingsError("give the client id of your app (client_id)")
+        if self.signing_in():
+            raise SettingsError("a sign-in is already waiting for the browser")
+        job = self._run_sign_in(network, name, base_url, options, client_secret.strip(),
+                                provider.at(base_url or None), port, give_up_after)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None:
+            result = asyncio.run(job)
+            self.sign_in_finished.emit(result)
+            return result
+        task = loop.create_task(job)
+        self._sign_in = task
+        task.add_done_callback(self._sign_in_done)
+        return None
+
+    def cancel_sign_in(self) -> None:
+        if self._sign_in is not None and not self._sign_in.done():
+            self._sign_in.cancel()
+
+    def _sign_in_done(self, task: asyncio.Task[SignInResult]) -> None:
+        if task is self._sign_in:
+            self._sign_in = None
+        if task.cancelled():
+            result = SignInResult(False, "Sign-in cancelled", "cancelled")
+        elif task.exception() is not None:
+            exc = task.exception()
+            result = SignInResult(False, _one_line(f"{type(exc).__name__}: {exc}"), "error")
+        else:
+            result = task.result()
+        self.sign_in_finished.emit(result)
+
+    def _pages(self) -> CallbackPages:
+        return CallbackPages(
+            success_title=self.tr("Signed in to SMM Desk"),
+            success_text=self.tr("You can close this tab and return to SMM Desk."),
+            failure_title=self.tr("Sign-in did not complete"),
+            failure_text=self.tr("{detail} You can close this tab and try again in "
+                                 "SMM Desk."),
+        )
+
+    async def _run_sign_in(self, network: str, name: str, base_url: str,
+                           options: dict[str, str], client_secret: str, provider: Any,
+                           port: int, give_up_after: float) -> SignInResult:
+        credentials = MemoryCredentials()
+        try:
+            await sign_in(provider, options["client_id"], credentials,
+                          client_secret=client_secret or None,
+                          open_browser=self._open_browser, on_url=self.sign_in_started.emit,
+                          give_up_after=give_up_after, port=port, pages=self._pages())
+        except SignInError as exc:
+            log.info("browser sign-in for %s failed: %s", network, exc.reason)
+            return SignInResult(False, str(exc), exc.reason)
+        if any(a.network == network and a.name == name for a in self._store.accounts()):
+            return SignInResult(False, f"{network} account {name} is already connected",
+                                "duplicate")
+        try:
+            account = self._add_with_secrets(network, name, base_url, options,
+                                             credentials.values)
+        except SettingsError as exc:
+            return SignInResult(False, str(exc), "keyring")
+        return SignInResult(True, f"Signed in as {name}", "", account)
 
     def replace_token(self, account_id: int, token: str) -> None:
         if not token.strip():
@@ -211,7 +403,7 @@ class SettingsService(QObject):
         except Exception as exc:
             return ConnectionResult(account_id, False, _one_line(str(exc)) or "unknown account")
         try:
-            token = secrets.get_token(account_id)
+            token = self._tokens(account_id)
         except secrets.SecretStoreError as exc:
             return ConnectionResult(account_id, False, str(exc))
         if not token:
@@ -236,8 +428,14 @@ class SettingsService(QObject):
                  "ok" if ok else "failed")
         return ConnectionResult(account_id, ok, message)
 
+    def _credentials(self, account_id: int, token: str) -> Credentials:
+        """The account's other secrets, from where the desk keeps them (as the engine)."""
+        if self._tokens is secrets.get_token:
+            return secrets.KeyringCredentials(account_id)
+        return MemoryCredentials({"token": token})  # the demo: nothing in the keyring
+
     async def _fetch_once(self, account: AccountView, token: str) -> str:
-        connector = self._factory(account, token, secrets.KeyringCredentials(account.id))
+        connector = self._factory(account, token, self._credentials(account.id, token))
         try:
             stream = connector_class(account.network).streams[0]
             page = await connector.fetch(stream, None, wait=0)

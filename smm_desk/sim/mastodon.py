@@ -210,7 +210,9 @@ class MastodonSim:
     # -- NetworkHandler --------------------------------------------------------
 
     def matches(self, request: httpx.Request) -> bool:
-        return request.url.path.startswith(("/api/v1/", "/api/v2/"))
+        # Reddit's real paths share the prefix; Mastodon serves none of them.
+        return request.url.path.startswith(("/api/v1/", "/api/v2/")) and request.url.path \
+            not in ("/api/v1/me", "/api/v1/authorize", "/api/v1/access_token")
 
     def fault_response(self, fault: Fault, request: httpx.Request) -> httpx.Response | None:
         now = self.world.clock()

@@ -13,6 +13,7 @@ newer SMM Desk (an unknown revision) is refused rather than guessed at.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -42,6 +43,7 @@ from smm_desk.store.errors import (
 APP_NAME = "smm-desk"
 DB_FILENAME = "smm-desk.db"
 MIGRATIONS = Path(__file__).with_name("migrations")
+log = logging.getLogger("smm_desk.store")
 
 
 def default_data_dir() -> Path:
@@ -169,6 +171,8 @@ def upgrade(engine: Engine) -> None:
             f"database {safe_url(engine.url)} was written by a newer SMM Desk "
             f"(schema revision {current}); update the app"
         )
+    log.info("upgrading the schema of %s from %s to %s", safe_url(engine.url),
+             current or "nothing", head)
     try:
         with engine.begin() as conn:
             command.upgrade(alembic_config(conn), "head")

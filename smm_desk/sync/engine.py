@@ -47,6 +47,9 @@ from smm_desk.sync.delivery import OutboxDelivery
 log = logging.getLogger("smm_desk.sync")
 T = TypeVar("T")
 
+#: Most items stored in one transaction when a network has several pages ready.
+BATCH_ITEMS = 1000
+
 ConnectorFactory = Callable[[AccountView, str, Credentials], Connector]
 TokenSource = Callable[[int], str | None]
 #: account id -> that account's secrets (the keyring unless tokens come from elsewhere).
@@ -242,6 +245,9 @@ class SyncEngine:
     async def _succeeded(self, state: AccountState) -> None:
         state.failures = 0
         state.not_before = None
+        # What the connector wants a person to see while all is well (YouTube's
+        # quota left today); "" for most networks.
+        note = state.connector.status_note() if state.connector is not None else ""
         if state.account.status != AccountStatus.OK.value:
             # A person may have paused the account (or fixed its token) while
             # this fetch was in flight: never write "ok" over their decision.
@@ -249,7 +255,7 @@ class SyncEngine:
             if state.account.status in (AccountStatus.PAUSED.value,
                                         AccountStatus.NEEDS_AUTH.value):
                 return  # runnable() now keeps the account out of the next rounds
-            await self._set_status(state, AccountStatus.OK)
+        await self._set_status(state, AccountStatus.OK, note)
 
     # --- fetching -----------------------------------------------------------------
     async def poll_stream(self, state: AccountState, stream: str, wait: float,
@@ -260,13 +266,26 @@ class SyncEngine:
             return False
         cursor = await self.db(self.store.cursor, state.account.id, stream)
         result = await connector.fetch(stream, cursor, wait=wait)
+        messages = list(result.messages)
         quarantined = [(q.raw, q.reason) for q in result.quarantined]
-        if result.messages or quarantined or (result.cursor is not None and result.cursor != cursor):
-            stored = await self.db(self.store.ingest, state.account.id, stream, result.messages,
-                                   result.cursor, quarantined)
+        next_cursor = result.cursor
+        # Where reading does not confirm anything to the network (all but
+        # Telegram's offset), pages that are ready now are stored together: one
+        # transaction for up to BATCH_ITEMS items instead of one per page. A
+        # crash before the commit re-reads them from the stored cursor.
+        while result.more and not connector.confirms_on_fetch and len(messages) < BATCH_ITEMS:
+            result = await connector.fetch(stream, next_cursor if next_cursor is not None
+                                           else cursor, wait=0)
+            messages += result.messages
+            quarantined += [(q.raw, q.reason) for q in result.quarantined]
+            if result.cursor is not None:
+                next_cursor = result.cursor
+        if messages or quarantined or (next_cursor is not None and next_cursor != cursor):
+            stored = await self.db(self.store.ingest, state.account.id, stream, messages,
+                                   next_cursor, quarantined)
             report.inserted += stored.inserted
             report.quarantined += stored.quarantined
-        report.fetched += len(result.messages)
+        report.fetched += len(messages)
         await self._succeeded(state)
         return result.more
 

@@ -58,30 +58,54 @@ from smm_desk.domain.views import CaseDetail, EventView, MessageView, ReplyView
 from smm_desk.domain.views import CaseView as CaseSummary
 from smm_desk.services.case import CaseActionError, CaseService, CaseStamp
 from smm_desk.ui.composer import Composer, plain_label
+from smm_desk.ui.i18n import QT_TRANSLATE_NOOP, network_name, translate
 from smm_desk.ui.plain_text import display_text, find_links, is_openable, isolate, local_time
-from smm_desk.ui.queue_model import NETWORK_NAMES, sla_cell, sla_colors
+from smm_desk.ui.queue_model import NETWORK_NAMES, priority_name, sla_cell, sla_colors
 
 POLL_MS = 1000
 
-KIND_NAMES = {"dm": "Direct message", "comment": "Comment", "mention": "Mention",
-              "review": "Review", "reply": "Reply"}
-STATUS_NAMES = {"new": "New", "open": "Open", "waiting_department": "Waiting on department",
-                "waiting_customer": "Waiting on customer", "resolved": "Resolved",
-                "spam": "Spam"}
-TARGET_NAMES = {"first_response": "first response", "next_response": "next response",
-                "resolution": "resolution"}
-PENDING_STATES = {"queued": "Queued · waiting in the outbox", "sending": "Sending…",
-                  "failed": "Failed", "uncertain": "Uncertain · check before resending"}
+# English names (translated where shown, context "CaseView").
+KIND_NAMES = {"dm": QT_TRANSLATE_NOOP("CaseView", "Direct message"),
+              "comment": QT_TRANSLATE_NOOP("CaseView", "Comment"),
+              "mention": QT_TRANSLATE_NOOP("CaseView", "Mention"),
+              "review": QT_TRANSLATE_NOOP("CaseView", "Review"),
+              "reply": QT_TRANSLATE_NOOP("CaseView", "Reply")}
+STATUS_NAMES = {"new": QT_TRANSLATE_NOOP("CaseView", "New"),
+                "open": QT_TRANSLATE_NOOP("CaseView", "Open"),
+                "waiting_department": QT_TRANSLATE_NOOP("CaseView", "Waiting on department"),
+                "waiting_customer": QT_TRANSLATE_NOOP("CaseView", "Waiting on customer"),
+                "resolved": QT_TRANSLATE_NOOP("CaseView", "Resolved"),
+                "spam": QT_TRANSLATE_NOOP("CaseView", "Spam")}
+TARGET_NAMES = {"first_response": QT_TRANSLATE_NOOP("CaseView", "first response"),
+                "next_response": QT_TRANSLATE_NOOP("CaseView", "next response"),
+                "resolution": QT_TRANSLATE_NOOP("CaseView", "resolution")}
+PENDING_STATES = {"queued": QT_TRANSLATE_NOOP("CaseView", "Queued · waiting in the outbox"),
+                  "sending": QT_TRANSLATE_NOOP("CaseView", "Sending…"),
+                  "failed": QT_TRANSLATE_NOOP("CaseView", "Failed"),
+                  "uncertain": QT_TRANSLATE_NOOP("CaseView",
+                                                 "Uncertain · check before resending")}
+_ACTORS = {"sync": QT_TRANSLATE_NOOP("CaseView", "automatically"),
+           "sla": QT_TRANSLATE_NOOP("CaseView", "the SLA clock"),
+           "": QT_TRANSLATE_NOOP("CaseView", "someone")}
+
+
+def _tr(text: str) -> str:
+    return translate("CaseView", text)
+
+
+def kind_name(kind: str) -> str:
+    return _tr(KIND_NAMES[kind]) if kind in KIND_NAMES else kind
 
 
 def _status(value: object) -> str:
     text = str(value or "")
-    return STATUS_NAMES.get(text, text.replace("_", " "))
+    return _tr(STATUS_NAMES[text]) if text in STATUS_NAMES else text.replace("_", " ")
 
 
 def _who(actor: str) -> str:
-    return {"sync": "automatically", "sla": "the SLA clock", "": "someone"}.get(
-        actor, f"by {isolate(actor)}")
+    if actor in _ACTORS:
+        return _tr(_ACTORS[actor])
+    return translate("CaseView", "by {name}").format(name=isolate(actor))
 
 
 def describe_event(event: EventView, now: datetime | None = None) -> str | None:
@@ -94,35 +118,47 @@ def describe_event(event: EventView, now: datetime | None = None) -> str | None:
     if kind == "routed":
         dept = isolate(str(data.get("department", "?")))
         rule = data.get("rule")
-        how = f"by rule “{isolate(str(rule))}”" if rule else _who(event.actor)
-        return f"Routed to {dept} {how}"
+        how = (translate("CaseView", "by rule “{rule}”").format(rule=isolate(str(rule)))
+               if rule else _who(event.actor))
+        return translate("CaseView", "Routed to {department} {how}").format(department=dept,
+                                                                          how=how)
     if kind == "assigned":
         if data.get("assignee"):
-            return f"Assigned to {isolate(str(data['assignee']))} {_who(event.actor)}"
-        return f"Unassigned {_who(event.actor)}"
+            return translate("CaseView", "Assigned to {assignee} {who}").format(
+                assignee=isolate(str(data["assignee"])), who=_who(event.actor))
+        return translate("CaseView", "Unassigned {who}").format(who=_who(event.actor))
     if kind == "status_changed":
         reason = f" ({isolate(str(data['reason']))})" if data.get("reason") else ""
-        return (f"Status {_status(data.get('from'))} → {_status(data.get('to'))} "
-                f"{_who(event.actor)}{reason}")
+        return translate("CaseView", "Status {old} → {new} {who}").format(
+            old=_status(data.get("from")), new=_status(data.get("to")),
+            who=_who(event.actor)) + reason
     if kind == "priority_changed":
-        return (f"Priority {data.get('previous', '?')} → {data.get('priority', '?')} "
-                f"{_who(event.actor)}")
+        return translate("CaseView", "Priority {old} → {new} {who}").format(
+            old=priority_name(str(data.get("previous", "?"))).lower(),
+            new=priority_name(str(data.get("priority", "?"))).lower(), who=_who(event.actor))
     if kind == "note":
-        return f"Note {_who(event.actor)}: {display_text(str(data.get('text', '')))}"
+        return translate("CaseView", "Note {who}: {text}").format(
+            who=_who(event.actor), text=display_text(str(data.get("text", ""))))
     if kind == "reply_failed":
-        return f"A reply failed: {display_text(str(data.get('error', '')))}"
+        return translate("CaseView", "A reply failed: {error}").format(
+            error=display_text(str(data.get("error", ""))))
     if kind == "reply_uncertain":
-        return (f"A reply may not have gone out: {display_text(str(data.get('reason', '')))}"
-                " — check before resending")
+        return translate("CaseView", "A reply may not have gone out: {reason} — check before "
+                         "resending").format(reason=display_text(str(data.get("reason", ""))))
     if kind in ("sla_warning", "sla_breached"):
-        target = TARGET_NAMES.get(str(data.get("target")), "response")
+        key = str(data.get("target"))
+        target = _tr(TARGET_NAMES.get(key, QT_TRANSLATE_NOOP("CaseView", "response")))
         if kind == "sla_warning":
-            return f"SLA warning: {target} due soon"
-        return f"SLA breached: {target} overdue"
+            return translate("CaseView", "SLA warning: {target} due soon").format(target=target)
+        return translate("CaseView", "SLA breached: {target} overdue").format(target=target)
     if kind == "handoff_sent":
-        return f"Handed off to {isolate(str(data.get('department', 'the department')))}"
+        department = data.get("department")
+        return translate("CaseView", "Handed off to {department}").format(
+            department=isolate(str(department)) if department is not None
+            else translate("CaseView", "the department"))
     if kind == "tagged":
-        return f"Tagged {isolate(str(data.get('tags', '')))} {_who(event.actor)}"
+        return translate("CaseView", "Tagged {tags} {who}").format(
+            tags=isolate(str(data.get("tags", ""))), who=_who(event.actor))
     return f"{kind.replace('_', ' ').capitalize()} {_who(event.actor)}"
 
 
@@ -224,7 +260,7 @@ class ThreadView(QTextBrowser):
                 self._pending(cursor, doc, reply, now, colors, first)
                 first = False
         if first:
-            self._event(cursor, doc, "No messages yet", colors, True)
+            self._event(cursor, doc, translate("CaseView", "No messages yet"), colors, True)
         self.setDocument(doc)  # the previous document was our child: Qt deletes it
         self._pinned = pinned
         if pinned:
@@ -337,33 +373,43 @@ class ThreadView(QTextBrowser):
         self._frame(cursor, doc, outbound, colors.outbound if outbound else colors.inbound,
                     first)
         author = isolate(message.author_name or message.author_id
-                         or ("Us" if outbound else "Customer"))
-        parts = ["our reply" if outbound else "customer", local_time(message.created_at, now)]
+                         or (translate("CaseView", "Us") if outbound
+                             else translate("CaseView", "Customer")))
+        parts = [translate("CaseView", "our reply") if outbound
+                 else translate("CaseView", "customer"),
+                 local_time(message.created_at, now)]
         if message.kind in ("comment", "mention", "review"):
-            parts.insert(1, KIND_NAMES[message.kind].lower())
+            parts.insert(1, kind_name(message.kind).lower())
         self._header(cursor, author, parts, colors, align_right=False)
         self._body(cursor, message.text, colors)
         footer: list[str] = []
         if reply is not None:
-            footer.append(f"by {isolate(reply.agent)}" if reply.agent else "sent from the desk")
-            footer.append(f"composed {local_time(reply.composed_at, now)}")
+            footer.append(translate("CaseView", "by {name}").format(name=isolate(reply.agent))
+                          if reply.agent else translate("CaseView", "sent from the desk"))
+            footer.append(translate("CaseView", "composed {time}").format(
+                time=local_time(reply.composed_at, now)))
             if reply.delivered_at is not None:
-                footer.append(f"delivered {local_time(reply.delivered_at, now)}")
+                footer.append(translate("CaseView", "delivered {time}").format(
+                    time=local_time(reply.delivered_at, now)))
         elif outbound:
-            footer.append("answered outside SMM Desk")
+            footer.append(translate("CaseView", "answered outside SMM Desk"))
         link = None
         if message.permalink and is_openable(message.permalink):
-            link = ("open on the network", message.permalink)
+            link = (translate("CaseView", "open on the network"), message.permalink)
         if footer or link:
             self._footer(cursor, footer, colors, link)
 
     def _pending(self, cursor: QTextCursor, doc: QTextDocument, reply: ReplyView,
                  now: datetime, colors: _Colors, first: bool) -> None:
         self._frame(cursor, doc, True, colors.outbound, first, border=colors.pending_border)
-        parts = ["our reply", f"composed {local_time(reply.composed_at, now)}"]
-        self._header(cursor, isolate(reply.agent or "Us"), parts, colors, align_right=False)
+        parts = [translate("CaseView", "our reply"),
+                 translate("CaseView", "composed {time}").format(
+            time=local_time(reply.composed_at, now))]
+        self._header(cursor, isolate(reply.agent or translate("CaseView", "Us")), parts, colors,
+                     align_right=False)
         self._body(cursor, reply.text, colors)
-        state = PENDING_STATES.get(reply.state, reply.state)
+        state = _tr(PENDING_STATES[reply.state]) if reply.state in PENDING_STATES \
+            else reply.state
         tone = colors.error if reply.state in ("failed", "uncertain") else None
         detail = [state]
         if reply.error and reply.state in ("failed", "uncertain", "queued"):
@@ -423,7 +469,7 @@ class CaseHeader(QWidget):
         self.source.setWordWrap(True)
         self.triage = plain_label(parent=self)
         self.triage.setWordWrap(True)
-        self.post_button = QPushButton("Open on the network", self)
+        self.post_button = QPushButton(translate("CaseView", "Open on the network"), self)
         self.post_button.setFlat(True)
         self.post_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.post_button.setStyleSheet("QPushButton { color: palette(link); padding: 0; "
@@ -447,13 +493,14 @@ class CaseHeader(QWidget):
 
     def show_case(self, detail: CaseDetail) -> None:
         case = detail.case
-        self.customer.setText(isolate(case.customer or case.customer_id or "Unknown customer"))
-        network = NETWORK_NAMES.get(case.network, case.network)
-        kind = KIND_NAMES.get(case.kind, case.kind)
+        self.customer.setText(isolate(case.customer or case.customer_id
+                                      or translate("CaseView", "Unknown customer")))
+        network = network_name(case.network, NETWORK_NAMES)
+        kind = kind_name(case.kind)
         parts = [network, isolate(case.account), kind]
         post = next((m.post_external_id for m in detail.messages if m.post_external_id), None)
         if post and case.kind != "dm":
-            parts.append(f"on post {isolate(post)}")
+            parts.append(translate("CaseView", "on post {post}").format(post=isolate(post)))
         self.source.setText(" · ".join(parts))
         self._permalink = next(
             (m.permalink for m in reversed(detail.messages)
@@ -461,19 +508,24 @@ class CaseHeader(QWidget):
             None,
         )
         self.post_button.setVisible(self._permalink is not None)
-        self.post_button.setText(f"Open on {network}")
+        self.post_button.setText(translate("CaseView", "Open on {network}").format(
+            network=network))
         triage = [
-            f"Status: {_status(case.status)}",
-            f"Department: {isolate(case.department) if case.department else '—'}",
-            f"Assignee: {isolate(case.assignee) if case.assignee else 'nobody'}",
-            f"Priority: {case.priority}",
+            translate("CaseView", "Status: {status}").format(status=_status(case.status)),
+            translate("CaseView", "Department: {department}").format(
+                department=isolate(case.department) if case.department else "—"),
+            translate("CaseView", "Assignee: {assignee}").format(
+                assignee=isolate(case.assignee) if case.assignee
+                else translate("CaseView", "nobody")),
+            translate("CaseView", "Priority: {priority}").format(
+                priority=priority_name(case.priority).lower()),
         ]
         self.triage.setText("   ".join(triage))
 
     def tick(self, case: CaseSummary, now: datetime) -> None:
         state, text = sla_cell(case, now)
         if state is None:
-            text = "No response owed"
+            text = translate("CaseView", "No response owed")
         self.sla.setText(text)
         colors = sla_colors(state, self.palette())
         if colors is None:
@@ -528,7 +580,9 @@ class CaseView(QWidget):
         composer_layout.addWidget(self.composer)
         page_layout.addWidget(composer_box)
 
-        self.placeholder = plain_label("Select a case in the queue to read and answer it.", self)
+        self.placeholder = plain_label(translate("CaseView", "Select a case in the queue to "
+                                                 "read and answer it."),
+                                       self)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
         self.placeholder.setStyleSheet("color: palette(placeholder-text);")
@@ -560,7 +614,8 @@ class CaseView(QWidget):
         self._stamp = None
         if case_id is None:
             self.composer.set_case(None)
-            self._show_nothing("Select a case in the queue to read and answer it.")
+            self._show_nothing(translate("CaseView", "Select a case in the queue to read and "
+                                         "answer it."))
             return
         if not self._load(case_id):
             return
@@ -593,7 +648,7 @@ class CaseView(QWidget):
         except CaseActionError:
             self._detail = None
             self.composer.set_case(None)
-            self._show_nothing("This case is no longer in the workspace.")
+            self._show_nothing(translate("CaseView", "This case is no longer in the workspace."))
             return
         if stamp != self._stamp:
             if not self._load(case_id):

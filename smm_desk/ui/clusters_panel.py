@@ -53,22 +53,27 @@ from smm_desk.services.clusters import (
     CrisisAlertView,
 )
 from smm_desk.ui.composer import plain_label, tone_style
+from smm_desk.ui.i18n import QT_TRANSLATE_NOOP, network_name, plural, translate
 from smm_desk.ui.plain_text import local_time, one_line
 from smm_desk.ui.queue_model import NETWORK_NAMES
 
 __all__ = ["ClusterTableModel", "ClustersPanel", "CrisisBanner"]
 
 _Index = QModelIndex | QPersistentModelIndex
-COLUMNS = ("Open", "Networks", "Text", "Last seen")
+COLUMNS = (QT_TRANSLATE_NOOP("ClustersPanel", "Open"),
+           QT_TRANSLATE_NOOP("ClustersPanel", "Networks"),
+           QT_TRANSLATE_NOOP("ClustersPanel", "Text"),
+           QT_TRANSLATE_NOOP("ClustersPanel", "Last seen"))
 
 
 def _networks(names: tuple[str, ...]) -> str:
-    return ", ".join(NETWORK_NAMES.get(n, n) for n in names)
+    return ", ".join(network_name(n, NETWORK_NAMES) for n in names)
 
 
 def _minutes(seconds: float) -> str:
     minutes = round(seconds / 60)
-    return f"{minutes} min" if minutes < 120 else f"{round(minutes / 60)} h"
+    return (translate("QueueModel", "{minutes} min").format(minutes=minutes) if minutes < 120
+            else translate("SettingsDialog", "{hours} h").format(hours=round(minutes / 60)))
 
 
 class ClusterTableModel(QAbstractTableModel):
@@ -99,7 +104,7 @@ class ClusterTableModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
                 and 0 <= section < len(COLUMNS)):
-            return COLUMNS[section]
+            return translate("ClustersPanel", COLUMNS[section])
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -111,7 +116,8 @@ class ClusterTableModel(QAbstractTableModel):
             if column == 0:
                 if cluster.open_count == cluster.size:
                     return str(cluster.size)
-                return f"{cluster.open_count} of {cluster.size}"
+                return translate("ClustersPanel", "{open} of {size}").format(
+                    open=cluster.open_count, size=cluster.size)
             if column == 1:
                 return _networks(cluster.networks)
             if column == 2:
@@ -119,16 +125,18 @@ class ClusterTableModel(QAbstractTableModel):
             if column == 3:
                 return local_time(cluster.last_at)
         if role == Qt.ItemDataRole.ToolTipRole and column == 0:
-            accounts = "account" if cluster.accounts == 1 else "accounts"
-            return (f"{cluster.open_count} open of {cluster.size} cases "
-                    f"from {cluster.accounts} {accounts}")
+            return plural(translate("ClustersPanel",
+                                    "{open} open of {size} cases from %n account(s)", None,
+                                    cluster.accounts), cluster.accounts).format(
+                open=cluster.open_count, size=cluster.size)
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
 
 def _confirm_box(parent: QWidget, text: str) -> bool:
-    box = QMessageBox(QMessageBox.Icon.Warning, "Mark all as spam", text,
+    box = QMessageBox(QMessageBox.Icon.Warning, translate("ClustersPanel", "Mark all as spam"),
+                      text,
                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setDefaultButton(QMessageBox.StandardButton.No)
@@ -149,7 +157,7 @@ class ClustersPanel(QWidget):
         self._confirm = confirm or (lambda text: _confirm_box(self, text))
         self.setObjectName("ClustersPanel")
 
-        self.title = QLabel("Duplicate clusters")
+        self.title = QLabel(translate("ClustersPanel", "Duplicate clusters"))
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.2)
         font.setBold(True)
@@ -172,35 +180,37 @@ class ClustersPanel(QWidget):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
 
-        self.empty = plain_label("No duplicate clusters right now. Near-identical messages "
-                                 "arriving across accounts and networks will be grouped here.")
+        self.empty = plain_label(translate(
+            "ClustersPanel", "No duplicate clusters right now. Near-identical messages arriving "
+            "across accounts and networks will be grouped here."))
         self.empty.setWordWrap(True)
         self.empty.setStyleSheet("color: palette(placeholder-text); padding: 12px;")
 
-        self.cases_label = plain_label("Cases")
+        self.cases_label = plain_label(translate("ClustersPanel", "Cases"))
         self.cases = QListWidget()
         self.cases.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.cases.setWordWrap(False)
 
         self.reply = QPlainTextEdit()
-        self.reply.setPlaceholderText("One reply, sent separately to every open case "
-                                      "in this cluster")
+        self.reply.setPlaceholderText(translate("ClustersPanel",
+                                                "One reply, sent separately to every open case "
+                                                "in this cluster"))
         self.reply.setTabChangesFocus(True)
         self.reply.setFixedHeight(self.reply.fontMetrics().lineSpacing() * 4 + 12)
         self.reply.textChanged.connect(self._update_buttons)
-        self.answer_button = QPushButton("Answer all")
+        self.answer_button = QPushButton(translate("ClustersPanel", "Answer all"))
         self.answer_button.clicked.connect(self.answer_all)
         self.departments = QComboBox()
-        self.route_button = QPushButton("Route all")
+        self.route_button = QPushButton(translate("ClustersPanel", "Route all"))
         self.route_button.clicked.connect(self.route_all)
-        self.spam_button = QPushButton("Mark all spam")
+        self.spam_button = QPushButton(translate("ClustersPanel", "Mark all spam"))
         self.spam_button.clicked.connect(self.mark_all_spam)
         self.status = plain_label("")
         self.status.setWordWrap(True)
 
         self.departments.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         actions = QHBoxLayout()
-        actions.addWidget(plain_label("Department:"))
+        actions.addWidget(plain_label(translate("ClustersPanel", "Department:")))
         actions.addWidget(self.departments)
         actions.addWidget(self.route_button)
         actions.addStretch(1)
@@ -261,7 +271,8 @@ class ClustersPanel(QWidget):
         self.empty.setVisible(rows == 0)
         open_cases = sum(c.open_count for c in clusters)
         self.summary.setText(
-            f"{rows} cluster{'s' if rows != 1 else ''} · {open_cases} open cases" if rows else "")
+            plural(translate("ClustersPanel", "%n cluster(s) · {open} open cases", None, rows),
+                   rows).format(open=open_cases) if rows else "")
         row = self.model.row_of(current.id) if current is not None else -1
         if row < 0 and rows:
             row = 0
@@ -289,7 +300,7 @@ class ClustersPanel(QWidget):
     def _show_cases(self, cluster: ClusterView | None) -> None:
         self.cases.clear()
         if cluster is None:
-            self.cases_label.setText("Cases")
+            self.cases_label.setText(translate("ClustersPanel", "Cases"))
             self._update_buttons()
             return
         try:
@@ -297,12 +308,13 @@ class ClustersPanel(QWidget):
         except ClusterActionError as exc:
             self._say(str(exc), "error")
             members = []
-        self.cases_label.setText(
-            f"{cluster.size} cases from {cluster.accounts} "
-            f"account{'s' if cluster.accounts != 1 else ''} on {_networks(cluster.networks)}"
-            f" · first {local_time(cluster.first_at)}, last {local_time(cluster.last_at)}")
+        self.cases_label.setText(plural(translate(
+            "ClustersPanel", "{size} cases from %n account(s) on {networks} · first {first}, "
+            "last {last}", None, cluster.accounts), cluster.accounts).format(
+                size=cluster.size, networks=_networks(cluster.networks),
+                first=local_time(cluster.first_at), last=local_time(cluster.last_at)))
         for case in members:
-            network = NETWORK_NAMES.get(case.network, case.network)
+            network = network_name(case.network, NETWORK_NAMES)
             closed = "" if case.status not in ("resolved", "spam") else f"  [{case.status}]"
             self.cases.addItem(
                 f"{network} · {one_line(case.customer, 40)}: "
@@ -334,8 +346,9 @@ class ClustersPanel(QWidget):
             self._say(str(exc), "error")
             return
         self.reply.clear()
-        self._say(f"Reply queued to {count} case{'s' if count != 1 else ''}; "
-                  "each leaves with the outbox.", "ok")
+        self._say(plural(translate("ClustersPanel",
+                                   "Reply queued to %n case(s); each leaves with the outbox.",
+                                   None, count), count), "ok")
 
     def route_all(self) -> None:
         cluster = self.current_cluster()
@@ -347,21 +360,25 @@ class ClustersPanel(QWidget):
         except ClusterActionError as exc:
             self._say(str(exc), "error")
             return
-        self._say(f"Routed {count} case{'s' if count != 1 else ''} to {name}.", "ok")
+        self._say(plural(translate("ClustersPanel", "Routed %n case(s) to {department}.", None,
+                                   count), count).format(department=name), "ok")
 
     def mark_all_spam(self) -> None:
         cluster = self.current_cluster()
         if cluster is None:
             return
         count = cluster.open_count
-        if not self._confirm(f"Mark all {count} open cases of this cluster as spam?"):
+        if not self._confirm(plural(translate(
+                "ClustersPanel", "Mark all %n open case(s) of this cluster as spam?", None,
+                count), count)):
             return
         try:
             marked = self.service.mark_all_spam(cluster.id)
         except ClusterActionError as exc:
             self._say(str(exc), "error")
             return
-        self._say(f"Marked {marked} case{'s' if marked != 1 else ''} as spam.", "ok")
+        self._say(plural(translate("ClustersPanel", "Marked %n case(s) as spam.", None, marked),
+                         marked), "ok")
 
 
 class CrisisBanner(QFrame):
@@ -387,9 +404,9 @@ class CrisisBanner(QFrame):
         self.text.setFont(font)
         self.detail = plain_label("")
         self.detail.setWordWrap(True)
-        self.cases_button = QPushButton("Show cases")
+        self.cases_button = QPushButton(translate("ClustersPanel", "Show cases"))
         self.cases_button.clicked.connect(self._on_show)
-        self.dismiss_button = QPushButton("Dismiss")
+        self.dismiss_button = QPushButton(translate("ClustersPanel", "Dismiss"))
         self.dismiss_button.clicked.connect(self.dismiss)
         words = QVBoxLayout()
         words.setSpacing(2)
@@ -412,16 +429,18 @@ class CrisisBanner(QFrame):
             return
         self.alert = alert
         count = len(alert.case_ids)
-        where = _networks(alert.networks) or "your accounts"
-        self.text.setText(f"Possible crisis: {count} negative messages within "
-                          f"{_minutes(alert.window.total_seconds())} on {where}")
+        where = _networks(alert.networks) or translate("ClustersPanel", "your accounts")
+        self.text.setText(plural(translate(
+            "ClustersPanel", "Possible crisis: %n negative message(s) within {span} on {where}",
+            None, count), count).format(span=_minutes(alert.window.total_seconds()),
+                                        where=where))
         first, last = local_time(alert.started_at), local_time(alert.at)
         if first.rsplit(" ", 1)[0] == last.rsplit(" ", 1)[0] and " " in last:
             last = last.rsplit(" ", 1)[1]  # same day: "2 Nov 08:56–08:59"
-        self.detail.setText(
-            f"{first}–{last}. "
+        self.detail.setText(f"{first}–{last}. " + translate(
+            "ClustersPanel",
             "Angry customers, fraud accusations or legal threats are arriving together; "
-            "consider routing them to PR/Crisis.")
+            "consider routing them to PR/Crisis."))
         self.show()
 
     def dismiss(self) -> None:

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 from smm_desk.domain.reply_window import ReplyWindow, closing_soon
 from smm_desk.domain.views import CaseView, ReplyView
 from smm_desk.services.case import CaseActionError, CaseService
+from smm_desk.ui.i18n import QT_TRANSLATE_NOOP, reply_window_note, translate
 from smm_desk.ui.plain_text import local_time, one_line
 
 #: Typing pauses this long before the draft is written.
@@ -130,14 +131,20 @@ class WindowBanner(QLabel):
             assert window.closes_at is not None
             left = window.closes_at - now_utc
             minutes = max(1, int(left.total_seconds() // 60))
-            span = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
-            text = (f"Reply window closes in {span} (at {local_time(window.closes_at, now_utc)}). "
-                    f"{window.note}")
+            span = (translate("QueueModel", "{hours} h {minutes} min").format(
+                        hours=minutes // 60, minutes=f"{minutes % 60:02d}") if minutes >= 60
+                    else translate("QueueModel", "{minutes} min").format(minutes=minutes))
+            text = translate("Composer", "Reply window closes in {span} (at {time}). {note}")
+            text = text.format(
+                span=span, time=local_time(window.closes_at, now_utc),
+                note=reply_window_note(window.note))
             self.level = "warning"
         else:
-            when = (f" at {local_time(window.closes_at, now_utc)}"
-                    if window.closes_at is not None else "")
-            text = f"Reply window closed{when}. {window.note}"
+            note = reply_window_note(window.note)
+            text = (translate("Composer", "Reply window closed at {time}. {note}").format(
+                        time=local_time(window.closes_at, now_utc), note=note)
+                    if window.closes_at is not None else
+                    translate("Composer", "Reply window closed. {note}").format(note=note))
             self.level = "error"
         self.setText(text.strip())
         self.setStyleSheet(f"QLabel {{ {tone_style(self.level)} }}")
@@ -146,11 +153,11 @@ class WindowBanner(QLabel):
 
 #: reply state -> (tone, title)
 _STATES: dict[str, tuple[str, str]] = {
-    "queued": ("muted", "Queued"),
-    "sending": ("muted", "Sending…"),
-    "sent": ("ok", "Sent"),
-    "failed": ("error", "Failed"),
-    "uncertain": ("warning", "Uncertain"),
+    "queued": ("muted", QT_TRANSLATE_NOOP("Composer", "Queued")),
+    "sending": ("muted", QT_TRANSLATE_NOOP("Composer", "Sending…")),
+    "sent": ("ok", QT_TRANSLATE_NOOP("Composer", "Sent")),
+    "failed": ("error", QT_TRANSLATE_NOOP("Composer", "Failed")),
+    "uncertain": ("warning", QT_TRANSLATE_NOOP("Composer", "Uncertain")),
 }
 
 
@@ -171,7 +178,7 @@ class ReplyStateRow(QFrame):
         self.detail_label.setWordWrap(True)
         self.detail_label.setSizePolicy(QSizePolicy.Policy.Expanding,
                                         QSizePolicy.Policy.Preferred)
-        self.retry_button = QPushButton("Retry", self)
+        self.retry_button = QPushButton(translate("Composer", "Retry"), self)
         self.retry_button.clicked.connect(lambda: self.retry_requested.emit(self.reply_id))
         layout.addWidget(self.state_label, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.detail_label, 1)
@@ -182,20 +189,24 @@ class ReplyStateRow(QFrame):
     def update_reply(self, reply: ReplyView) -> None:
         self.state = reply.state
         tone, title = _STATES.get(reply.state, ("muted", reply.state.capitalize()))
-        self.state_label.setText(title)
+        self.state_label.setText(translate("Composer", title))
         self.state_label.setStyleSheet(f"QLabel {{ {tone_style(tone)} padding: 2px 8px; }}")
         preview = one_line(reply.text, 60)
         if reply.state == "sent" and reply.delivered_at is not None:
-            detail = f"delivered {local_time(reply.delivered_at)} · {preview}"
+            detail = translate("Composer", "delivered {time}").format(
+                time=local_time(reply.delivered_at)) + f" · {preview}"
         elif reply.state == "failed":
-            detail = f"{one_line(reply.error or 'the network refused it', 300)} · {preview}"
+            error = reply.error or translate("Composer", "the network refused it")
+            detail = f"{one_line(error, 300)} · {preview}"
         elif reply.state == "uncertain":
             reason = f" ({one_line(reply.error, 200)})" if reply.error else ""
-            detail = f"check on the network before resending{reason} · {preview}"
+            detail = (translate("Composer", "check on the network before resending")
+                      + f"{reason} · {preview}")
         elif reply.state == "queued" and reply.error:
-            detail = f"will retry: {one_line(reply.error, 200)} · {preview}"
+            detail = translate("Composer", "will retry: {error}").format(
+                error=one_line(reply.error, 200)) + f" · {preview}"
         elif reply.state == "queued":
-            detail = f"waiting in the outbox · {preview}"
+            detail = translate("Composer", "waiting in the outbox") + f" · {preview}"
         else:
             detail = preview
         self.detail_label.setText(detail)
@@ -230,19 +241,20 @@ class Composer(QWidget):
         self._rows_box.setSpacing(4)
 
         self.editor = ReplyEditor(self)
-        self.editor.setPlaceholderText("Write a reply…")
+        self.editor.setPlaceholderText(translate("Composer", "Write a reply…"))
         self.editor.setMinimumHeight(72)
         self.editor.setMaximumHeight(160)
         self.editor.textChanged.connect(self._on_text_changed)
         self.editor.submit_requested.connect(self.submit)
 
         self.templates = QComboBox(self)
-        self.templates.setPlaceholderText("Insert template…")
+        self.templates.setPlaceholderText(translate("Composer", "Insert template…"))
         self.templates.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.templates.activated.connect(self._insert_template)
 
-        self.send_button = QPushButton("Queue reply", self)
-        self.send_button.setToolTip("Put the reply in the outbox (Ctrl+Enter)")
+        self.send_button = QPushButton(translate("Composer", "Queue reply"), self)
+        self.send_button.setToolTip(translate("Composer",
+                                              "Put the reply in the outbox (Ctrl+Enter)"))
         self.send_button.clicked.connect(self.submit)
         self.status = plain_label(parent=self)
         self.status.setStyleSheet("color: palette(placeholder-text);")
@@ -293,7 +305,8 @@ class Composer(QWidget):
                 try:
                     text = self._service.draft(case.id)
                 except CaseActionError as exc:
-                    self._show_status(f"Draft not loaded: {exc}", error=True)
+                    self._show_status(translate("Composer", "Draft not loaded: {error}")
+                                      .format(error=exc), error=True)
             self.editor.setPlainText(text)
             self.editor.moveCursor(self.editor.textCursor().MoveOperation.End)
         finally:
@@ -355,10 +368,11 @@ class Composer(QWidget):
         try:
             self._service.save_draft(case_id, self.editor.toPlainText())
         except CaseActionError as exc:
-            self._show_status(f"Draft not saved: {exc}", error=True)
+            self._show_status(translate("Composer", "Draft not saved: {error}").format(error=exc),
+                              error=True)
             return
         self._dirty = False
-        self._show_status("Draft saved")
+        self._show_status(translate("Composer", "Draft saved"))
         self.draft_saved.emit(case_id)
 
     def hideEvent(self, event: QHideEvent) -> None:
@@ -371,7 +385,8 @@ class Composer(QWidget):
         try:
             templates = self._service.templates()
         except CaseActionError as exc:
-            self._show_status(f"Templates not loaded: {exc}", error=True)
+            self._show_status(translate("Composer", "Templates not loaded: {error}")
+                              .format(error=exc), error=True)
             return
         for template in templates:
             self.templates.addItem(template.name, template.id)
@@ -409,15 +424,17 @@ class Composer(QWidget):
         now = self._service.now()
         window = self._service.window_of(self._case, now)
         if not window.open and not self.confirm(
-            "Reply window closed",
-            f"The network's reply window for this conversation has closed. {window.note}\n\n"
-            "Queue the reply anyway?",
+            translate("Composer", "Reply window closed"),
+            translate("Composer", "The network's reply window for this conversation has "
+                      "closed. {note}\n\nQueue the reply anyway?").format(
+                          note=reply_window_note(window.note)),
         ):
             return
         try:
             reply = self._service.queue_reply(self._case.id, text, self._agent)
         except CaseActionError as exc:
-            self._show_status(f"Not queued: {exc}", error=True)
+            self._show_status(translate("Composer", "Not queued: {error}").format(error=exc),
+                              error=True)
             return
         self._draft_timer.stop()
         self._loading = True
@@ -428,14 +445,15 @@ class Composer(QWidget):
         self._dirty = False
         self._queued_here.add(reply.id)
         self._show_reply(reply)
-        self._show_status("Reply queued")
+        self._show_status(translate("Composer", "Reply queued"))
         self.reply_queued.emit(reply.id)
 
     def retry(self, reply_id: str) -> None:
         try:
             reply = self._service.retry_reply(reply_id, self._agent)
         except CaseActionError as exc:
-            self._show_status(f"Not retried: {exc}", error=True)
+            self._show_status(translate("Composer", "Not retried: {error}").format(error=exc),
+                              error=True)
             return
         self._queued_here.add(reply.id)
         self._show_reply(reply)

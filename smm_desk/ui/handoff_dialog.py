@@ -35,6 +35,7 @@ from smm_desk.services.handoff import (
     HandoffPayload,
     HandoffService,
 )
+from smm_desk.ui.i18n import translate
 from smm_desk.ui.plain_text import display_text, one_line
 
 
@@ -58,15 +59,17 @@ class HandoffDialog(QDialog):
         self._case_id = case_id
         self._agent = agent
         self._draft: tuple[HandoffDepartmentView, HandoffPayload] | None = None
-        self.setWindowTitle(f"Send case #{case_id} to a department")
+        self.setWindowTitle(translate("HandoffDialog", "Send case #{id} to a department")
+                            .format(id=case_id))
         self.resize(640, 620)
 
         self.department = QComboBox()
         self.destination = _plain_label()
         self.summary = QPlainTextEdit()
-        self.summary.setPlaceholderText(
+        self.summary.setPlaceholderText(translate(
+            "HandoffDialog",
             "What the department needs to know: the problem, what you checked, what you "
-            "promised the customer.")
+            "promised the customer."))
         self.summary.setTabChangesFocus(True)
         self.summary.setMaximumHeight(110)
         self.subject = _plain_label()
@@ -80,15 +83,16 @@ class HandoffDialog(QDialog):
         self.error.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.send_button = self.buttons.addButton(
-            "Send to department", QDialogButtonBox.ButtonRole.AcceptRole)
+            translate("HandoffDialog", "Send to department"),
+            QDialogButtonBox.ButtonRole.AcceptRole)
 
         form = QFormLayout()
-        form.addRow("Department", self.department)
-        form.addRow("Goes by", self.destination)
-        form.addRow("Summary", self.summary)
+        form.addRow(translate("HandoffDialog", "Department"), self.department)
+        form.addRow(translate("HandoffDialog", "Goes by"), self.destination)
+        form.addRow(translate("HandoffDialog", "Summary"), self.summary)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(_plain_label("Preview of what will be sent"))
+        layout.addWidget(_plain_label(translate("HandoffDialog", "Preview of what will be sent")))
         layout.addWidget(self.subject)
         layout.addWidget(self.preview, 1)
         layout.addWidget(self.error)
@@ -110,7 +114,8 @@ class HandoffDialog(QDialog):
             self._show_error(str(exc))
             departments, current = [], None
         for dept in departments:
-            suffix = "" if dept.target is not None else "  (no target)"
+            suffix = ("" if dept.target is not None
+                      else "  " + translate("HandoffDialog", "(no target)"))
             self.department.addItem(one_line(dept.name) + suffix, dept.id)
             if dept.name == current:
                 self.department.setCurrentIndex(self.department.count() - 1)
@@ -137,7 +142,8 @@ class HandoffDialog(QDialog):
         department, payload = self._draft
         preview = self._service.render(department, payload, self.summary.toPlainText())
         self.destination.setText(display_text(preview.destination))
-        self.subject.setText("Subject: " + display_text(preview.subject))
+        self.subject.setText(translate("HandoffDialog", "Subject: {subject}").format(
+            subject=display_text(preview.subject)))
         self.preview.setPlainText(display_text(preview.text))
         self.send_button.setEnabled(department.target is not None)
 

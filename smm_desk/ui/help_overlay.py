@@ -20,8 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-TITLE = "Keyboard shortcuts"
-FOOTER = "Press ? or Esc to close · Change keys in Settings → Shortcuts"
+from smm_desk.ui.i18n import QT_TRANSLATE_NOOP, translate
+
+TITLE = QT_TRANSLATE_NOOP("HelpOverlay", "Keyboard shortcuts")
+FOOTER = QT_TRANSLATE_NOOP("HelpOverlay",
+                           "Press ? or Esc to close · Change keys in Settings → Shortcuts")
 
 
 def _plain(text: str, parent: QWidget, object_name: str = "") -> QLabel:
@@ -58,14 +61,14 @@ class HelpOverlay(QWidget):
         outer = QVBoxLayout(self._card)
         outer.setContentsMargins(24, 18, 24, 18)
         outer.setSpacing(12)
-        outer.addWidget(_plain(TITLE, self._card, "helpTitle"))
+        outer.addWidget(_plain(translate("HelpOverlay", TITLE), self._card, "helpTitle"))
         self._grid_host = QWidget(self._card)
         self._grid = QGridLayout(self._grid_host)
         self._grid.setContentsMargins(0, 0, 0, 0)
         self._grid.setHorizontalSpacing(14)
         self._grid.setVerticalSpacing(6)
         outer.addWidget(self._grid_host)
-        outer.addWidget(_plain(FOOTER, self._card, "helpFooter"))
+        outer.addWidget(_plain(translate("HelpOverlay", FOOTER), self._card, "helpFooter"))
 
         self._rows: list[tuple[str, str]] = []
         self.set_rows(rows)

@@ -25,6 +25,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable
 from contextlib import suppress
 from typing import TYPE_CHECKING
@@ -46,11 +48,22 @@ from PySide6.QtWidgets import (
 
 from smm_desk.services.queue import QueueService, scoped
 from smm_desk.ui.case_view import CaseView
-from smm_desk.ui.queue_model import CASE_ID_ROLE, Column, QueueDelegate, QueueModel, SlaDelegate
+from smm_desk.ui.i18n import plural, translate
+from smm_desk.ui.queue_model import (
+    CASE_ID_ROLE,
+    CELL_PADDING,
+    Column,
+    QueueDelegate,
+    QueueModel,
+    SlaDelegate,
+    sla_text_width,
+)
 from smm_desk.ui.settings_dialog import SettingsDialog
 from smm_desk.ui.sidebar import Sidebar
 from smm_desk.ui.status import OfflineBanner, SyncStatus
 from smm_desk.ui.triage import TriageController
+
+log = logging.getLogger("smm_desk.ui")
 
 if TYPE_CHECKING:
     from smm_desk.domain.views import AccountView
@@ -100,10 +113,13 @@ class QueueTable(QTableView):
         self.setCornerButtonEnabled(False)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setItemDelegate(QueueDelegate(self))
-        # Breathing room: cells and headers share one left padding, so columns line up.
-        self.setStyleSheet(
-            "QTableView::item { padding-left: 8px; padding-right: 8px; }"
-            "QHeaderView::section { padding-left: 8px; padding-right: 8px;"
+        # Breathing room: cells (padded by the delegate, CELL_PADDING) and headers share
+        # one left padding, so columns line up. The style sheet is the header's only: one
+        # on the table would route every cell's paint through Qt's style-sheet style,
+        # which doubles the cost of a scroll frame.
+        self.horizontalHeader().setStyleSheet(
+            f"QHeaderView::section {{ padding-left: {CELL_PADDING}px;"
+            f" padding-right: {CELL_PADDING}px;"
             " border: none; border-bottom: 1px solid palette(mid);"
             " background: palette(window); font-weight: 600; }"
         )
@@ -125,6 +141,8 @@ class QueueTable(QTableView):
         super().setModel(model)
         columns = self.horizontalHeader()
         for column, width in COLUMN_WIDTHS.items():
+            if column == Column.SLA:  # room for the clock in any language (chip: 20 px)
+                width = max(width, sla_text_width(self.font()) + 28)
             columns.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             columns.resizeSection(column, width)
         columns.setSectionResizeMode(Column.MESSAGE, QHeaderView.ResizeMode.Stretch)
@@ -172,7 +190,7 @@ class CasePlaceholder(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._case_id: int | None = None
-        self.label = QLabel("Select a case to read it here.", self)
+        self.label = QLabel(translate("MainWindow", "Select a case to read it here."), self)
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.label.setStyleSheet("color: palette(placeholder-text);")
@@ -181,8 +199,9 @@ class CasePlaceholder(QWidget):
 
     def show_case(self, case_id: int | None) -> None:
         self._case_id = case_id
-        self.label.setText("Select a case to read it here." if case_id is None
-                           else f"Case {case_id}")
+        self.label.setText(translate("MainWindow", "Select a case to read it here.")
+                           if case_id is None
+                           else translate("MainWindow", "Case {id}").format(id=case_id))
 
     def focus_composer(self) -> None:
         pass
@@ -209,7 +228,8 @@ class MainWindow(QMainWindow):
         fix_account: Callable[[int], None] | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"SMM Desk — {workspace}")
+        self.setWindowTitle(translate("MainWindow", "SMM Desk — {workspace}")
+                            .format(workspace=workspace))
         self._service = service
         self._agent = agent or service.agent
         self._settings = settings
@@ -222,6 +242,11 @@ class MainWindow(QMainWindow):
         self._previous_ids: list[int] = []
         self._shown_case: int | None = None
         self._ticks = 0
+        # Reads of the queue off the UI thread (request_refresh), one at a time.
+        self._refresh_task: asyncio.Task[None] | None = None
+        self._refresh_again = False
+        self._refresh_wanted = False
+        self._closing = False
         self._pending_splitter: QByteArray | None = None
 
         # the queue
@@ -231,7 +256,7 @@ class MainWindow(QMainWindow):
         self._sla_delegate = SlaDelegate(self.table)
         self.table.setItemDelegateForColumn(Column.SLA, self._sla_delegate)
         self.search_box = QLineEdit(self)
-        self.search_box.setPlaceholderText("Search messages  ( / )")
+        self.search_box.setPlaceholderText(translate("MainWindow", "Search messages  ( / )"))
         self.search_box.setClearButtonEnabled(True)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -291,7 +316,7 @@ class MainWindow(QMainWindow):
             sync.accounts_changed.connect(self._on_accounts)
             sync.outbox_changed.connect(self._on_outbox)
             sync.online_changed.connect(self._on_online)
-            sync.activity.connect(self.refresh)
+            sync.activity.connect(self.request_refresh)
             self._on_accounts(sync.accounts())
             self._on_outbox(sync.outbox_count())
             self._on_online(sync.online())
@@ -310,23 +335,23 @@ class MainWindow(QMainWindow):
     # -- menus ---------------------------------------------------------------------------
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        self.desk_menu = bar.addMenu("&Desk")
-        self.settings_action = QAction("&Settings…", self)
+        self.desk_menu = bar.addMenu(translate("MainWindow", "&Desk"))
+        self.settings_action = QAction(translate("MainWindow", "&Settings…"), self)
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.settings_action.setEnabled(self._settings_service is not None)
         self.settings_action.triggered.connect(lambda: self.open_settings())
         self.desk_menu.addAction(self.settings_action)
-        shortcuts = QAction("&Keyboard shortcuts", self)
+        shortcuts = QAction(translate("MainWindow", "&Keyboard shortcuts"), self)
         shortcuts.triggered.connect(self.triage.toggle_help)
         self.desk_menu.addAction(shortcuts)
         self.desk_menu.addSeparator()
-        close = QAction("&Quit", self)
+        close = QAction(translate("MainWindow", "&Quit"), self)
         close.setShortcut(QKeySequence.StandardKey.Quit)
         close.setMenuRole(QAction.MenuRole.QuitRole)
         close.triggered.connect(self.close)
         self.desk_menu.addAction(close)
-        self.tools_menu = bar.addMenu("&Tools")
+        self.tools_menu = bar.addMenu(translate("MainWindow", "&Tools"))
         # Shown once it has something to offer (see add_tool).
         self.tools_menu.menuAction().setVisible(False)
 
@@ -437,6 +462,12 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         """Re-read the queue and the counts; the selection stays on its cases and
         the case at the top of the viewport stays there (unless scrolled to the top)."""
+        self._apply_ids(self._service.case_ids(self.model.view))
+        self.refresh_views()
+        self._update_status()
+
+    def _apply_ids(self, ids: list[int]) -> None:
+        """Show the queue's new ids (read here or elsewhere) without losing the place."""
         bar = self.table.verticalScrollBar()
         anchor: int | None = None
         if bar.value() > bar.minimum():
@@ -444,7 +475,7 @@ class MainWindow(QMainWindow):
             if top >= 0:
                 anchor = self.model.case_id(top)
         before = self.model.ids()
-        self.model.refresh()
+        self.model.reset_ids(ids)
         if self.model.ids() != before:
             self._previous_ids = before
         if anchor is not None:
@@ -453,12 +484,51 @@ class MainWindow(QMainWindow):
                 self.table.updateGeometries()  # the scroll range, for the new row count
                 self.table.scrollTo(self.model.index(row, 0),
                                     QAbstractItemView.ScrollHint.PositionAtTop)
-        self.refresh_views()
-        self._update_status()
 
     def _on_changed(self, _change: object, /) -> None:
         # Any queue mutation can move, add or drop rows: re-read the ids.
         self.refresh()
+
+    def request_refresh(self, with_ids: bool = True) -> None:
+        """Like :meth:`refresh`, but read on the queue service's reader thread
+        (when an asyncio loop runs; at once otherwise) and coalesced: sync
+        activity arriving while a read is under way asks for one more read, never
+        a pile of them. The UI thread only applies the result."""
+        self._refresh_wanted = self._refresh_wanted or with_ids
+        if self._refresh_task is not None:
+            self._refresh_again = True
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            if with_ids:
+                self.refresh()
+            else:
+                self.sidebar.set_counts(self._service.view_counts())
+            self._refresh_wanted = False
+            return
+        self._refresh_task = loop.create_task(self._refresh_off_thread())
+
+    async def _refresh_off_thread(self) -> None:
+        try:
+            while True:
+                self._refresh_again = False
+                with_ids, self._refresh_wanted = self._refresh_wanted, False
+                key = self.model.view
+                snapshot = await self._service.snapshot_async(key, with_ids)
+                if self._closing:
+                    return
+                if snapshot.ids is not None and snapshot.view == self.model.view:
+                    self._apply_ids(snapshot.ids)
+                self.sidebar.set_views(snapshot.views)
+                self.sidebar.set_counts(snapshot.counts)
+                self._update_status()
+                if not self._refresh_again:
+                    return
+        except Exception:  # noqa: BLE001 - e.g. the database briefly locked: next activity
+            log.exception("reading the queue failed")
+        finally:
+            self._refresh_task = None
 
     # -- the clock ---------------------------------------------------------------------
     def tick(self) -> None:
@@ -467,9 +537,9 @@ class MainWindow(QMainWindow):
         self.sync_status.tick(self.model.now())
         self._ticks += 1
         if self._ticks % COUNTS_EVERY_TICKS == 0:
-            self.sidebar.set_counts(self._service.view_counts())
-            if self._view == "breaching":
-                self.refresh()
+            # Counts (and the breaching view, whose members change with time) are
+            # read off the UI thread: over 100k cases that read takes longer than a tick.
+            self.request_refresh(with_ids=self._view == "breaching")
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -592,13 +662,17 @@ class MainWindow(QMainWindow):
         if self._fix_account is not None:
             self._fix_account(account_id)
             return
-        if self.open_settings("Accounts", account_id) is not None:
+        # The settings dialog's tab title, in the language it is shown in.
+        if self.open_settings(translate("SettingsDialog", "Accounts"), account_id) is not None:
             return
-        box = QMessageBox(QMessageBox.Icon.Information, "Reconnect the account",
-                          "The network no longer accepts this account's token.\n\n"
-                          f"Remove it with:  smm-desk accounts remove {account_id}\n"
-                          "then connect it again with a new token:\n"
-                          "  smm-desk accounts add NETWORK --name NAME --token-stdin",
+        box = QMessageBox(QMessageBox.Icon.Information,
+                          translate("MainWindow", "Reconnect the account"),
+                          translate("MainWindow",
+                                    "The network no longer accepts this account's token.\n\n"
+                                    "Remove it with:  smm-desk accounts remove {id}\n"
+                                    "then connect it again with a new token:\n"
+                                    "  smm-desk accounts add NETWORK --name NAME --token-stdin")
+                          .format(id=account_id),
                           QMessageBox.StandardButton.Ok, self)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.exec()
@@ -633,6 +707,9 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._closing = True
+        if self._refresh_task is not None:
+            self._refresh_task.cancel()  # the loop runs on through shutdown: it ends cleanly
         self.save_state()
         super().closeEvent(event)
         self.closed.emit()
@@ -640,14 +717,16 @@ class MainWindow(QMainWindow):
     # -- the status line -------------------------------------------------------------------
     def _update_status(self) -> None:
         count = self.model.rowCount()
-        plural = "" if count == 1 else "s"
         if self._view == "open" and not self._search:
-            text = "No open cases" if count == 0 else f"{count} open case{plural}"
+            text = (translate("MainWindow", "No open cases") if count == 0 else
+                    plural(translate("MainWindow", "%n open case(s)", None, count), count))
+        elif self._search:
+            text = plural(translate("MainWindow", "%n case(s) in {view} matching “{search}”",
+                                    None, count), count)
+            text = text.format(view=self.sidebar.label(self._view), search=self._search)
         else:
-            where = self.sidebar.label(self._view)
-            text = f"{count} case{plural} in {where}"
-            if self._search:
-                text += f" matching “{self._search}”"
+            text = plural(translate("MainWindow", "%n case(s) in {view}", None, count), count)
+            text = text.format(view=self.sidebar.label(self._view))
         self._count_label.setText(text)
 
     def status_text(self) -> str:

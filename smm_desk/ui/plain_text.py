@@ -25,6 +25,8 @@ import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from PySide6.QtCore import QLocale
+
 __all__ = [
     "FSI",
     "PDI",
@@ -140,6 +142,16 @@ def local_time(when: datetime, now: datetime | None = None) -> str:
     today = (now or datetime.now(local.tzinfo)).astimezone()
     if local.date() == today.date():
         return local.strftime("%H:%M")
+    month = _month(local.month)
     if local.year == today.year:
-        return f"{local.day} {local:%b %H:%M}"
-    return f"{local.day} {local:%b %Y %H:%M}"
+        return f"{local.day} {month} {local:%H:%M}"
+    return f"{local.day} {month} {local:%Y %H:%M}"
+
+
+def _month(month: int) -> str:
+    """A short month name in the desk's language ("Nov", "нояб.", "thg 11")."""
+    locale = QLocale()
+    if locale.language() in (QLocale.Language.C, QLocale.Language.English):
+        return ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                "Dec")[month - 1]
+    return locale.monthName(month, QLocale.FormatType.ShortFormat)

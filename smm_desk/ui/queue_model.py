@@ -42,11 +42,13 @@ from PySide6.QtCore import (
     QRectF,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from smm_desk.domain.records import NETWORK_LABELS
 from smm_desk.domain.views import CaseView
 from smm_desk.services.queue import QueueService
+from smm_desk.ui.i18n import QT_TRANSLATE_NOOP, network_name, translate
 
 #: How many ids one fetch asks the service for.
 FETCH_WINDOW = 100
@@ -74,22 +76,39 @@ class Column(IntEnum):
     AGE = 7
 
 
+#: Column titles (English; shown through ``translate("QueueModel", ...)``).
 HEADERS: dict[Column, str] = {
-    Column.SLA: "SLA",
-    Column.NETWORK: "Network",
-    Column.CUSTOMER: "Customer",
-    Column.MESSAGE: "Message",
-    Column.DEPARTMENT: "Department",
-    Column.PRIORITY: "Priority",
-    Column.ASSIGNEE: "Assignee",
-    Column.AGE: "Age",
+    Column.SLA: QT_TRANSLATE_NOOP("QueueModel", "SLA"),
+    Column.NETWORK: QT_TRANSLATE_NOOP("QueueModel", "Network"),
+    Column.CUSTOMER: QT_TRANSLATE_NOOP("QueueModel", "Customer"),
+    Column.MESSAGE: QT_TRANSLATE_NOOP("QueueModel", "Message"),
+    Column.DEPARTMENT: QT_TRANSLATE_NOOP("QueueModel", "Department"),
+    Column.PRIORITY: QT_TRANSLATE_NOOP("QueueModel", "Priority"),
+    Column.ASSIGNEE: QT_TRANSLATE_NOOP("QueueModel", "Assignee"),
+    Column.AGE: QT_TRANSLATE_NOOP("QueueModel", "Age"),
 }
 
-NETWORK_NAMES: dict[str, str] = {
-    "telegram": "Telegram", "vk": "VK", "mastodon": "Mastodon", "facebook": "Facebook",
-    "instagram": "Instagram", "x": "X", "youtube": "YouTube", "bluesky": "Bluesky",
-    "reddit": "Reddit", "email": "Email",
+NETWORK_NAMES = NETWORK_LABELS
+
+PRIORITY_NAMES: dict[str, str] = {
+    "low": QT_TRANSLATE_NOOP("Priority", "Low"),
+    "normal": QT_TRANSLATE_NOOP("Priority", "Normal"),
+    "high": QT_TRANSLATE_NOOP("Priority", "High"),
+    "urgent": QT_TRANSLATE_NOOP("Priority", "Urgent"),
 }
+_TARGET_TITLES: dict[str, str] = {
+    "first_response": QT_TRANSLATE_NOOP("QueueModel", "First response"),
+    "next_response": QT_TRANSLATE_NOOP("QueueModel", "Next response"),
+    "resolution": QT_TRANSLATE_NOOP("QueueModel", "Resolution"),
+    "response": QT_TRANSLATE_NOOP("QueueModel", "Response"),
+}
+
+
+def priority_name(priority: str) -> str:
+    """A priority as the person reads it ("Urgent"), in the desk's language."""
+    name = PRIORITY_NAMES.get(priority)
+    return translate("Priority", name) if name else priority.capitalize()
+
 
 _PLACEHOLDER = "—"
 _PREVIEW_LIMIT = 300
@@ -134,7 +153,8 @@ def _clock(amount: timedelta) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     if hours >= 24:
-        return f"{hours // 24} d {hours % 24} h"
+        return translate("QueueModel", "{days} d {hours} h").format(days=hours // 24,
+                                                                     hours=hours % 24)
     if hours:
         return f"{hours}:{minutes:02d}:{secs:02d}"
     return f"{minutes}:{secs:02d}"
@@ -143,13 +163,32 @@ def _clock(amount: timedelta) -> str:
 def _duration(amount: timedelta) -> str:
     minutes = int(amount.total_seconds()) // 60
     if minutes < 1:
-        return "<1 min"
+        return translate("QueueModel", "<1 min")
     if minutes < 60:
-        return f"{minutes} min"
+        return translate("QueueModel", "{minutes} min").format(minutes=minutes)
     hours, minutes = divmod(minutes, 60)
     if hours < 24:
-        return f"{hours} h {minutes:02d} min"
-    return f"{hours // 24} d {hours % 24} h"
+        return translate("QueueModel", "{hours} h {minutes} min").format(
+            hours=hours, minutes=f"{minutes:02d}")
+    return translate("QueueModel", "{days} d {hours} h").format(days=hours // 24,
+                                                                 hours=hours % 24)
+
+
+def sla_text_width(font: QFont) -> int:
+    """Pixels the usual SLA texts need in ``font`` (bold: a breach is drawn bold),
+    in the desk's language: a breach in minutes, a warning, a clock in hours."""
+    bold = QFont(font)
+    bold.setWeight(QFont.Weight.DemiBold)
+    metrics = QFontMetrics(bold)
+    samples = (
+        translate("QueueModel", "breached +{duration}").format(
+            duration=_duration(timedelta(minutes=59))),
+        translate("QueueModel", "warning {clock} left").format(
+            clock=_clock(timedelta(minutes=59, seconds=59))),
+        translate("QueueModel", "{clock} left").format(
+            clock=_clock(timedelta(hours=9, minutes=59, seconds=59))),
+    )
+    return max(metrics.horizontalAdvance(text) for text in samples)
 
 
 def sla_cell(case: CaseView, now: datetime) -> tuple[str | None, str]:
@@ -162,26 +201,33 @@ def sla_cell(case: CaseView, now: datetime) -> tuple[str | None, str]:
     if case.sla_state is None:
         return None, _PLACEHOLDER
     if case.response_due_at is None:
-        return "paused", "paused"
+        return "paused", translate("QueueModel", "paused")
     left = case.response_due_at - now
     if left <= timedelta(0):
         late = -left
-        return "breached", ("breached just now" if late < timedelta(minutes=1)
-                            else f"breached +{_duration(late)}")
+        return "breached", (translate("QueueModel", "breached just now")
+                            if late < timedelta(minutes=1)
+                            else translate("QueueModel", "breached +{duration}")
+                            .format(duration=_duration(late)))
     if case.sla_state == "warning":
-        return "warning", f"warning {_clock(left)} left"
-    return "ok", f"{_clock(left)} left"
+        return "warning", translate("QueueModel", "warning {clock} left").format(
+            clock=_clock(left))
+    return "ok", translate("QueueModel", "{clock} left").format(clock=_clock(left))
 
 
 def _sla_tooltip(case: CaseView, state: str | None) -> str:
     if state is None:
-        return "No response owed"
-    target = (case.sla_target or "response").replace("_", " ")
+        return translate("QueueModel", "No response owed")
+    key = case.sla_target or "response"
+    title = _TARGET_TITLES.get(key)
+    target = translate("QueueModel", title) if title else key.replace("_", " ").capitalize()
     if state == "paused":
-        return f"{target.capitalize()}: paused while waiting for the customer"
+        return translate("QueueModel", "{target}: paused while waiting for the customer"
+                         ).format(target=target)
     assert case.response_due_at is not None
     due = case.response_due_at.astimezone()  # local time, for display only
-    return f"{target.capitalize()} due at {due:%H:%M:%S}"
+    return translate("QueueModel", "{target} due at {time}").format(
+        target=target, time=f"{due:%H:%M:%S}")
 
 
 # -- the model ---------------------------------------------------------------------------
@@ -221,9 +267,9 @@ class _Entry:
             return
         muted, urgent, bold = palette
         self.text = [
-            "", NETWORK_NAMES.get(view.network, view.network),
+            "", network_name(view.network, NETWORK_NAMES),
             one_line(view.customer, 80) or _PLACEHOLDER, one_line(view.last_inbound_text),
-            view.department or _PLACEHOLDER, view.priority.capitalize(),
+            view.department or _PLACEHOLDER, priority_name(view.priority),
             view.assignee or _PLACEHOLDER, "",
         ]
         self.foreground = [None] * _COLUMNS
@@ -279,7 +325,7 @@ class QueueModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < _COLUMNS:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[Column(section)]
+            return translate("QueueModel", HEADERS[Column(section)])
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _ALIGNMENTS[section]
         return None
@@ -451,7 +497,8 @@ class QueueModel(QAbstractTableModel):
         if column == Column.MESSAGE:
             return plain_tooltip(case.last_inbound_text) if case.last_inbound_text else None
         if column == Column.AGE:
-            return f"Opened {case.opened_at.astimezone():%Y-%m-%d %H:%M}"
+            return translate("QueueModel", "Opened {time}").format(
+                time=f"{case.opened_at.astimezone():%Y-%m-%d %H:%M}")
         return None
 
 
@@ -508,12 +555,48 @@ def sla_colors(state: str | None, palette: QPalette | None = None) -> tuple[QCol
 _HAS_FOCUS = QStyle.StateFlag.State_HasFocus
 
 
+#: Left and right padding of a cell's text (the header uses the same, so columns line up).
+CELL_PADDING = 8
+_SELECTED = QStyle.StateFlag.State_Selected
+_ACTIVE = QStyle.StateFlag.State_Active
+_ENABLED = QStyle.StateFlag.State_Enabled
+
+
 class QueueDelegate(QStyledItemDelegate):
-    """The queue's cells: no focus frame around one cell, since whole rows are selected."""
+    """The queue's cells: no focus frame around one cell, since whole rows are
+    selected, and the text padded by ``CELL_PADDING`` (painted here rather than
+    by a style sheet, which would slow every cell's paint)."""
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: _Index) -> None:
         super().initStyleOption(option, index)
         option.state &= ~_HAS_FOCUS
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text = opt.text
+        opt.text = ""
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        if not text:
+            return
+        state = opt.state
+        group = (QPalette.ColorGroup.Disabled if not state & _ENABLED
+                 else QPalette.ColorGroup.Active if state & _ACTIVE
+                 else QPalette.ColorGroup.Inactive)
+        role = (QPalette.ColorRole.HighlightedText if state & _SELECTED
+                else QPalette.ColorRole.Text)
+        rect = opt.rect.adjusted(CELL_PADDING, 0, -CELL_PADDING, 0)
+        painter.save()
+        try:
+            painter.setFont(opt.font)
+            painter.setPen(opt.palette.color(group, role))
+            elided = painter.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight,
+                                                       rect.width())
+            painter.drawText(rect, int(opt.displayAlignment), elided)
+        finally:
+            painter.restore()
 
 
 class SlaDelegate(QueueDelegate):

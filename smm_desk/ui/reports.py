@@ -31,7 +31,7 @@ from PySide6.QtCharts import (
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QMargins, Qt, Signal
+from PySide6.QtCore import QDate, QLocale, QMargins, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QComboBox,
@@ -50,17 +50,32 @@ from PySide6.QtWidgets import (
 )
 
 from smm_desk.domain.kpi import CountRow, DayFigures, KpiReport
-from smm_desk.services.queue import NETWORK_LABELS
+from smm_desk.domain.records import NETWORK_LABELS
 from smm_desk.services.reports import ReportsService
+from smm_desk.ui.i18n import QT_TRANSLATE_NOOP, network_name, plural, translate
 
-ALL_DEPARTMENTS = "All departments"
+ALL_DEPARTMENTS = QT_TRANSLATE_NOOP("Reports", "All departments")
 #: Per-day series: (field of DayFigures, legend, colour). Incoming in blues, handled in greens.
 SERIES: tuple[tuple[str, str, str], ...] = (
-    ("incoming_messages", "Incoming messages", "#2f6fb3"),
-    ("new_cases", "New cases", "#8db8e8"),
-    ("replies_delivered", "Replies delivered", "#2e8b57"),
-    ("resolved_cases", "Resolved cases", "#9ccf9f"),
+    ("incoming_messages", QT_TRANSLATE_NOOP("Reports", "Incoming messages"), "#2f6fb3"),
+    ("new_cases", QT_TRANSLATE_NOOP("Reports", "New cases"), "#8db8e8"),
+    ("replies_delivered", QT_TRANSLATE_NOOP("Reports", "Replies delivered"), "#2e8b57"),
+    ("resolved_cases", QT_TRANSLATE_NOOP("Reports", "Resolved cases"), "#9ccf9f"),
 )
+_BACKLOG_TITLES = {
+    "department": QT_TRANSLATE_NOOP("Reports", "Backlog now: open cases by department"),
+    "network": QT_TRANSLATE_NOOP("Reports", "Backlog now: open cases by network"),
+    "agent": QT_TRANSLATE_NOOP("Reports", "Backlog now: open cases by agent"),
+}
+_BACKLOG_TABS = {
+    "department": QT_TRANSLATE_NOOP("Reports", "By department"),
+    "network": QT_TRANSLATE_NOOP("Reports", "By network"),
+    "agent": QT_TRANSLATE_NOOP("Reports", "By agent"),
+}
+
+
+def _tr(text: str) -> str:
+    return translate("Reports", text)
 #: Over this many days the per-day chart draws lines instead of bars.
 MAX_BAR_DAYS = 14
 #: Backlog charts show the largest this many entries.
@@ -74,10 +89,13 @@ def duration_text(seconds: float | None) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
-        return f"{hours} h {minutes:02d} min"
+        return translate("QueueModel", "{hours} h {minutes} min").format(
+            hours=hours, minutes=f"{minutes:02d}")
     if minutes:
-        return f"{minutes} min {secs:02d} s" if secs else f"{minutes} min"
-    return f"{secs} s"
+        return (translate("Reports", "{minutes} min {seconds} s").format(
+                    minutes=minutes, seconds=f"{secs:02d}") if secs
+                else translate("QueueModel", "{minutes} min").format(minutes=minutes))
+    return translate("Reports", "{seconds} s").format(seconds=secs)
 
 
 def _plain(text: str = "") -> QLabel:
@@ -136,11 +154,16 @@ def _count_axis(maximum: int) -> QValueAxis:
 
 def _day_label(day: str, many: bool) -> str:
     d = date.fromisoformat(day)
-    return f"{d.day:02d}.{d.month:02d}" if many else f"{d:%a} {d.day:02d}.{d.month:02d}"
+    if many:
+        return f"{d.day:02d}.{d.month:02d}"
+    weekday = QLocale().dayName(d.isoweekday(), QLocale.FormatType.ShortFormat) \
+        if QLocale().language() not in (QLocale.Language.C, QLocale.Language.English) \
+        else f"{d:%a}"
+    return f"{weekday} {d.day:02d}.{d.month:02d}"
 
 
 def per_day_chart(days: Sequence[DayFigures]) -> QChart:
-    chart = _chart("Incoming vs handled per day (UTC)")
+    chart = _chart(translate("Reports", "Incoming vs handled per day (UTC)"))
     top = max((getattr(d, f) for d in days for f, _, _ in SERIES), default=0)
     axis_y = _count_axis(top)
     if len(days) > MAX_BAR_DAYS:
@@ -155,7 +178,7 @@ def per_day_chart(days: Sequence[DayFigures]) -> QChart:
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         for field, name, colour in SERIES:
             line = QLineSeries()
-            line.setName(name)
+            line.setName(_tr(name))
             pen = QPen(QColor(colour))
             pen.setWidthF(2.0)
             line.setPen(pen)
@@ -182,7 +205,7 @@ def per_day_chart(days: Sequence[DayFigures]) -> QChart:
 
 def _fill_sets(series: QAbstractBarSeries, rows: Sequence[DayFigures]) -> None:
     for field, name, colour in SERIES:
-        bar_set = QBarSet(name)
+        bar_set = QBarSet(_tr(name))
         bar_set.setColor(QColor(colour))
         bar_set.setBorderColor(QColor(colour))
         bar_set.append([float(getattr(r, field)) for r in rows])
@@ -190,7 +213,7 @@ def _fill_sets(series: QAbstractBarSeries, rows: Sequence[DayFigures]) -> None:
 
 
 def per_department_chart(departments: Sequence[DayFigures]) -> QChart:
-    chart = _chart("Incoming vs handled per department")
+    chart = _chart(translate("Reports", "Incoming vs handled per department"))
     axis_x = QBarCategoryAxis()
     axis_x.append([html.escape(d.label) for d in departments] or ["–"])
     top = max((getattr(d, f) for d in departments for f, _, _ in SERIES), default=0)
@@ -212,13 +235,14 @@ def backlog_chart(title: str, rows: Sequence[CountRow], colour: str = "#c27c0e")
     chart = _chart(title)
     shown = list(rows[:MAX_BACKLOG_BARS])
     if len(rows) > MAX_BACKLOG_BARS:
-        shown.append(CountRow(f"{len(rows) - MAX_BACKLOG_BARS} more",
+        shown.append(CountRow(translate("Reports", "{count} more").format(
+                                  count=len(rows) - MAX_BACKLOG_BARS),
                               sum(r.count for r in rows[MAX_BACKLOG_BARS:])))
     shown.reverse()  # a horizontal bar chart draws its first category at the bottom
     axis_y = QBarCategoryAxis()
     axis_y.append([html.escape(r.label) for r in shown] or ["–"])
     axis_x = _count_axis(max((r.count for r in shown), default=0))
-    bar_set = QBarSet("Open cases")
+    bar_set = QBarSet(translate("Reports", "Open cases"))
     bar_set.setColor(QColor(colour))
     bar_set.setBorderColor(QColor(colour))
     bar_set.append([float(r.count) for r in shown])
@@ -251,25 +275,26 @@ class ReportsWidget(QWidget):
         self.first = self._date_edit(today - timedelta(days=6))
         self.last = self._date_edit(today)
         self.department = QComboBox(self)
-        self.department.addItem(ALL_DEPARTMENTS, None)
+        self.department.addItem(_tr(ALL_DEPARTMENTS), None)
         for name in reports_service.departments():
             self.department.addItem(name, name)
-        week = QPushButton("Last 7 days", self)
-        month = QPushButton("Last 30 days", self)
+        week = QPushButton(translate("Reports", "Last 7 days"), self)
+        month = QPushButton(translate("Reports", "Last 30 days"), self)
         week.clicked.connect(lambda: self.set_range(self._today() - timedelta(days=6),
                                                     self._today()))
         month.clicked.connect(lambda: self.set_range(self._today() - timedelta(days=29),
                                                      self._today()))
-        self.refresh_button = QPushButton("Refresh", self)
+        self.refresh_button = QPushButton(translate("Reports", "Refresh"), self)
         self.refresh_button.clicked.connect(self.refresh)
-        self.export_button = QPushButton("Export reply log…", self)
+        self.export_button = QPushButton(translate("Reports", "Export reply log…"), self)
         self.export_button.clicked.connect(self._ask_export)
 
         bar = QHBoxLayout()
-        for label, widget in (("From", self.first), ("to", self.last)):
+        for label, widget in ((translate("Reports", "From"), self.first),
+                              (translate("Reports", "to"), self.last)):
             bar.addWidget(_plain(label))
             bar.addWidget(widget)
-        bar.addWidget(_plain("(UTC days)"))
+        bar.addWidget(_plain(translate("Reports", "(UTC days)")))
         bar.addSpacing(12)
         bar.addWidget(self.department)
         bar.addWidget(week)
@@ -284,22 +309,24 @@ class ReportsWidget(QWidget):
         for column, (key, caption) in enumerate((
             ("incoming", "Incoming messages"), ("new_cases", "New cases"),
             ("handled", "Resolved cases"), ("replies", "Replies delivered"),
-            ("median", "First response, median"), ("p90", "First response, p90"),
-            ("sla", "SLA met"), ("backlog", "Backlog now"),
+            ("median", QT_TRANSLATE_NOOP("Reports", "First response, median")),
+            ("p90", QT_TRANSLATE_NOOP("Reports", "First response, p90")),
+            ("sla", QT_TRANSLATE_NOOP("Reports", "SLA met")),
+            ("backlog", QT_TRANSLATE_NOOP("Reports", "Backlog now")),
         )):
-            tile = FigureTile(caption, self)
+            tile = FigureTile(_tr(caption), self)
             self.tiles[key] = tile
             tiles.addWidget(tile, 0, column)
 
         self.day_view = self._chart_view()
         self.department_view = self._chart_view()
         self.activity_tabs = QTabWidget(self)
-        self.activity_tabs.addTab(self.day_view, "Per day")
-        self.activity_tabs.addTab(self.department_view, "Per department")
+        self.activity_tabs.addTab(self.day_view, translate("Reports", "Per day"))
+        self.activity_tabs.addTab(self.department_view, translate("Reports", "Per department"))
         self.backlog_views = {key: self._chart_view() for key in ("department", "network", "agent")}
         self.backlog_tabs = QTabWidget(self)
         for key, view in self.backlog_views.items():
-            self.backlog_tabs.addTab(view, f"By {key}")
+            self.backlog_tabs.addTab(view, _tr(_BACKLOG_TABS[key]))
         charts = QHBoxLayout()
         charts.addWidget(self.activity_tabs, 3)
         charts.addWidget(self.backlog_tabs, 2)
@@ -389,42 +416,49 @@ class ReportsWidget(QWidget):
         days = len(report.days)
 
         def per_day(count: int) -> str:
-            return f"{count / days:.1f} a day" if days else ""
+            return translate("Reports", "{count} a day").format(
+                count=QLocale().toString(count / days, "f", 1)) if days else ""
 
         self.tiles["incoming"].show_figure(str(t.incoming_messages), per_day(t.incoming_messages))
         self.tiles["new_cases"].show_figure(str(t.new_cases), per_day(t.new_cases))
         self.tiles["handled"].show_figure(str(t.resolved_cases), per_day(t.resolved_cases))
         self.tiles["replies"].show_figure(str(t.replies_delivered),
                                           per_day(t.replies_delivered))
-        cases = f"over {report.first_responses} cases"
+        cases = plural(translate("Reports", "over %n case(s)", None, report.first_responses),
+                       report.first_responses)
         self.tiles["median"].show_figure(duration_text(report.first_response_median_s), cases)
         self.tiles["p90"].show_figure(duration_text(report.first_response_p90_s),
-                                      "nearest rank")
+                                      translate("Reports", "nearest rank"))
         if report.sla_met_percent is None:
-            self.tiles["sla"].show_figure("–", "no reply judged")
+            self.tiles["sla"].show_figure("–", translate("Reports", "no reply judged"))
         else:
-            self.tiles["sla"].show_figure(f"{report.sla_met_percent:.0f} %",
-                                          f"{report.sla_met} of {report.sla_judged} replies")
-        self.tiles["backlog"].show_figure(str(report.backlog_total), "open cases")
+            self.tiles["sla"].show_figure(
+                f"{report.sla_met_percent:.0f} %",
+                plural(translate("Reports", "{met} of %n repl(y|ies)", None, report.sla_judged),
+                       report.sla_judged).format(met=report.sla_met))
+        self.tiles["backlog"].show_figure(str(report.backlog_total),
+                                          translate("Reports", "open cases"))
 
         self._set_chart(self.day_view, per_day_chart(report.days))
         self._set_chart(self.department_view, per_department_chart(report.departments))
         for key, rows in (("department", report.backlog_by_department),
-                          ("network", [CountRow(NETWORK_LABELS.get(r.label, r.label), r.count)
+                          ("network", [CountRow(network_name(r.label, NETWORK_LABELS), r.count)
                                        for r in report.backlog_by_network]),
                           ("agent", report.backlog_by_agent)):
             self._set_chart(self.backlog_views[key],
-                            backlog_chart(f"Backlog now: open cases by {key}", rows))
+                            backlog_chart(_tr(_BACKLOG_TITLES[key]), rows))
 
     def _ask_export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export reply log", str(Path.home() / "reply-log.xlsx"),
-            "Excel workbook (*.xlsx)")
+            self, translate("Reports", "Export reply log"), str(Path.home() / "reply-log.xlsx"),
+            translate("Reports", "Excel workbook (*.xlsx)"))
         if not path:
             return
         try:
             count = self.export_to(path)
         except OSError as exc:
-            QMessageBox.warning(self, "Export failed", str(exc))
+            QMessageBox.warning(self, translate("Reports", "Export failed"), str(exc))
             return
-        QMessageBox.information(self, "Reply log exported", f"{count} replies written.")
+        QMessageBox.information(self, translate("Reports", "Reply log exported"),
+                                plural(translate("Reports", "%n repl(y|ies) written.", None,
+                                                 count), count))

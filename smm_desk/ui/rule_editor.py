@@ -42,6 +42,7 @@ from smm_desk.domain.language import SUPPORTED_LANGUAGES
 from smm_desk.domain.records import NETWORKS, MessageKind, Priority
 from smm_desk.domain.rules import Actions, Conditions, Rule, RuleError
 from smm_desk.services.rules import PREVIEW_CASES, RulesService
+from smm_desk.ui.i18n import QT_TRANSLATE_NOOP, translate
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 KINDS = (MessageKind.DM, MessageKind.COMMENT, MessageKind.MENTION, MessageKind.REPLY,
@@ -49,13 +50,15 @@ KINDS = (MessageKind.DM, MessageKind.COMMENT, MessageKind.MENTION, MessageKind.R
 #: The product's own languages first, then the rest alphabetically.
 LANGUAGES = ("en", "ru", "vi", *sorted(SUPPORTED_LANGUAGES - {"en", "ru", "vi"}))
 FLAGS = (
-    ("negative_tone", "Negative tone"),
-    ("author_vip", "Author on the VIP list"),
-    ("author_blocked", "Author on the block list"),
-    ("has_link", "Contains a link"),
-    ("inside_business_hours", "Inside business hours"),
+    ("negative_tone", QT_TRANSLATE_NOOP("RuleEditor", "Negative tone")),
+    ("author_vip", QT_TRANSLATE_NOOP("RuleEditor", "Author on the VIP list")),
+    ("author_blocked", QT_TRANSLATE_NOOP("RuleEditor", "Author on the block list")),
+    ("has_link", QT_TRANSLATE_NOOP("RuleEditor", "Contains a link")),
+    ("inside_business_hours", QT_TRANSLATE_NOOP("RuleEditor", "Inside business hours")),
 )
-_ANY, _YES, _NO = "Any", "Yes", "No"
+#: A flag combo's choices (item data; the text shown is translated).
+_ANY, _YES, _NO = (QT_TRANSLATE_NOOP("RuleEditor", "Any"), QT_TRANSLATE_NOOP("RuleEditor", "Yes"),
+                   QT_TRANSLATE_NOOP("RuleEditor", "No"))
 #: How many caught cases the preview lists (the count covers them all).
 PREVIEW_SHOWN = 200
 
@@ -78,7 +81,7 @@ def _items(text: str) -> list[str]:
 class RuleEditorDialog(QDialog):
     def __init__(self, rules_service: RulesService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Routing rules")
+        self.setWindowTitle(translate("RuleEditor", "Routing rules"))
         self.resize(1280, 800)
         self._service = rules_service
         self._rules: dict[str, Rule] = {}
@@ -113,8 +116,9 @@ class RuleEditorDialog(QDialog):
         box = QWidget(self)
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(_plain("Rules, top to bottom: the first that matches routes the case. "
-                                "Tick to enable, drag or use the arrows to reorder."))
+        layout.addWidget(_plain(translate(
+            "RuleEditor", "Rules, top to bottom: the first that matches routes the case. "
+            "Tick to enable, drag or use the arrows to reorder.")))
         self.rule_list = QListWidget(box)
         self.rule_list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.rule_list.setDefaultDropAction(Qt.DropAction.MoveAction)
@@ -122,12 +126,12 @@ class RuleEditorDialog(QDialog):
         self.rule_list.itemChanged.connect(self._item_changed)
         layout.addWidget(self.rule_list, 1)
         row = QHBoxLayout()
-        self.add_button = QPushButton("Add", box)
-        self.delete_button = QPushButton("Delete", box)
-        self.up_button = QPushButton("Up", box)
-        self.down_button = QPushButton("Down", box)
-        self.up_button.setToolTip("Move the rule up")
-        self.down_button.setToolTip("Move the rule down")
+        self.add_button = QPushButton(translate("RuleEditor", "Add"), box)
+        self.delete_button = QPushButton(translate("RuleEditor", "Delete"), box)
+        self.up_button = QPushButton(translate("RuleEditor", "Up"), box)
+        self.down_button = QPushButton(translate("RuleEditor", "Down"), box)
+        self.up_button.setToolTip(translate("RuleEditor", "Move the rule up"))
+        self.down_button.setToolTip(translate("RuleEditor", "Move the rule down"))
         for button in (self.add_button, self.delete_button, self.up_button, self.down_button):
             row.addWidget(button)
         self.add_button.clicked.connect(self.add_rule)
@@ -148,66 +152,75 @@ class RuleEditorDialog(QDialog):
         head = QFormLayout()
         self.name_edit = QLineEdit(body)
         self.id_edit = QLineEdit(body)
-        self.id_edit.setToolTip("The rule's id in exported files; unique")
-        self.enabled_check = QCheckBox("Enabled", body)
-        self.continue_check = QCheckBox("Continue matching: later rules may add to this one",
-                                        body)
-        head.addRow("Name", self.name_edit)
-        head.addRow("Id", self.id_edit)
+        self.id_edit.setToolTip(translate("RuleEditor", "The rule's id in exported files; unique"))
+        self.enabled_check = QCheckBox(translate("RuleEditor", "Enabled"), body)
+        self.continue_check = QCheckBox(
+            translate("RuleEditor", "Continue matching: later rules may add to this one"), body)
+        head.addRow(translate("RuleEditor", "Name"), self.name_edit)
+        head.addRow(translate("RuleEditor", "Id"), self.id_edit)
         head.addRow("", self.enabled_check)
         head.addRow("", self.continue_check)
         layout.addLayout(head)
 
-        when = QGroupBox("When every given condition holds", body)
+        when = QGroupBox(translate("RuleEditor", "When every given condition holds"), body)
         grid = QFormLayout(when)
         self.keywords_edit = QPlainTextEdit(when)
-        self.keywords_edit.setPlaceholderText("one keyword or phrase per line; refund* for a prefix")
+        self.keywords_edit.setPlaceholderText(
+            translate("RuleEditor", "one keyword or phrase per line; refund* for a prefix"))
         self.keywords_edit.setFixedHeight(90)
-        grid.addRow("Keywords", self.keywords_edit)
+        grid.addRow(translate("RuleEditor", "Keywords"), self.keywords_edit)
         self.regex_edit = QLineEdit(when)
-        self.regex_edit.setPlaceholderText("optional pattern (RE2), e.g. order\\s*#?\\d{5,}")
+        self.regex_edit.setPlaceholderText(
+            translate("RuleEditor", "optional pattern (RE2), e.g. {example}").format(
+                example="order\\s*#?\\d{5,}"))
         self.regex_status = _plain("")
         self.regex_status.setObjectName("regexStatus")
         self.regex_status.hide()
         regex_box = QVBoxLayout()
         regex_box.addWidget(self.regex_edit)
         regex_box.addWidget(self.regex_status)
-        grid.addRow("Regex", regex_box)
-        self.network_checks = self._checks(when, grid, "Networks", NETWORKS, 4)
-        self.kind_checks = self._checks(when, grid, "Kinds", [k.value for k in KINDS], 3)
-        self.language_checks = self._checks(when, grid, "Languages", LANGUAGES, 6)
+        grid.addRow(translate("RuleEditor", "Regex"), regex_box)
+        self.network_checks = self._checks(when, grid, translate("RuleEditor", "Networks"),
+                                           NETWORKS, 4)
+        self.kind_checks = self._checks(when, grid, translate("RuleEditor", "Kinds"),
+                                        [k.value for k in KINDS], 3)
+        self.language_checks = self._checks(when, grid, translate("RuleEditor", "Languages"),
+                                            LANGUAGES, 6)
         self.account_edit = QLineEdit(when)
-        self.account_edit.setPlaceholderText("account ids, comma-separated (any when empty)")
-        grid.addRow("Accounts", self.account_edit)
+        self.account_edit.setPlaceholderText(
+            translate("RuleEditor", "account ids, comma-separated (any when empty)"))
+        grid.addRow(translate("RuleEditor", "Accounts"), self.account_edit)
         self.flag_combos: dict[str, QComboBox] = {}
         for name, label in FLAGS:
             combo = QComboBox(when)
-            combo.addItems([_ANY, _YES, _NO])
+            for choice in (_ANY, _YES, _NO):
+                combo.addItem(translate("RuleEditor", choice), choice)
             self.flag_combos[name] = combo
-            grid.addRow(label, combo)
+            grid.addRow(translate("RuleEditor", label), combo)
         layout.addWidget(when)
 
-        then = QGroupBox("Then", body)
+        then = QGroupBox(translate("RuleEditor", "Then"), body)
         actions = QFormLayout(then)
         self.department_combo = QComboBox(then)
-        self.department_combo.addItem("(leave unrouted)", None)
+        self.department_combo.addItem(translate("RuleEditor", "(leave unrouted)"), None)
         for name in self._service.departments():
             self.department_combo.addItem(name, name)
         self.priority_combo = QComboBox(then)
-        self.priority_combo.addItem("(leave as is)", None)
+        self.priority_combo.addItem(translate("RuleEditor", "(leave as is)"), None)
         for priority in Priority:
             self.priority_combo.addItem(priority.value, priority.value)
         self.tags_edit = QLineEdit(then)
-        self.tags_edit.setPlaceholderText("comma-separated")
+        self.tags_edit.setPlaceholderText(translate("RuleEditor", "comma-separated"))
         self.assignee_edit = QLineEdit(then)
         self.sla_edit = QLineEdit(then)
-        self.sla_edit.setPlaceholderText("SLA policy name (the department's when empty)")
-        self.spam_check = QCheckBox("Mark as spam", then)
-        actions.addRow("Department", self.department_combo)
-        actions.addRow("Priority", self.priority_combo)
-        actions.addRow("Tags", self.tags_edit)
-        actions.addRow("Assignee", self.assignee_edit)
-        actions.addRow("SLA policy", self.sla_edit)
+        self.sla_edit.setPlaceholderText(
+            translate("RuleEditor", "SLA policy name (the department's when empty)"))
+        self.spam_check = QCheckBox(translate("RuleEditor", "Mark as spam"), then)
+        actions.addRow(translate("RuleEditor", "Department"), self.department_combo)
+        actions.addRow(translate("RuleEditor", "Priority"), self.priority_combo)
+        actions.addRow(translate("RuleEditor", "Tags"), self.tags_edit)
+        actions.addRow(translate("RuleEditor", "Assignee"), self.assignee_edit)
+        actions.addRow(translate("RuleEditor", "SLA policy"), self.sla_edit)
         actions.addRow("", self.spam_check)
         layout.addWidget(then)
 
@@ -240,7 +253,7 @@ class RuleEditorDialog(QDialog):
             check = QCheckBox(name, box)
             checks[name] = check
             grid.addWidget(check, index // columns, index % columns)
-        box.setToolTip("Any when none is ticked")
+        box.setToolTip(translate("RuleEditor", "Any when none is ticked"))
         form.addRow(label, box)
         return checks
 
@@ -253,10 +266,10 @@ class RuleEditorDialog(QDialog):
         return panel
 
     def _build_try(self, parent: QWidget) -> QWidget:
-        box = QGroupBox("Try on text", parent)
+        box = QGroupBox(translate("RuleEditor", "Try on text"), parent)
         layout = QVBoxLayout(box)
         self.try_text = QPlainTextEdit(box)
-        self.try_text.setPlaceholderText("Paste a customer's message")
+        self.try_text.setPlaceholderText(translate("RuleEditor", "Paste a customer's message"))
         self.try_text.setFixedHeight(90)
         layout.addWidget(self.try_text)
         row = QHBoxLayout()
@@ -266,8 +279,8 @@ class RuleEditorDialog(QDialog):
         self.try_kind = QComboBox(box)
         self.try_kind.addItems([k.value for k in KINDS])
         self.try_author = QLineEdit(box)
-        self.try_author.setPlaceholderText("author (for VIP/block lists)")
-        self.try_button = QPushButton("Try", box)
+        self.try_author.setPlaceholderText(translate("RuleEditor", "author (for VIP/block lists)"))
+        self.try_button = QPushButton(translate("RuleEditor", "Try"), box)
         self.try_button.clicked.connect(self.try_rule)
         for widget in (self.try_network, self.try_kind, self.try_author):
             row.addWidget(widget)
@@ -282,11 +295,12 @@ class RuleEditorDialog(QDialog):
         return box
 
     def _build_preview(self, parent: QWidget) -> QWidget:
-        box = QGroupBox("Preview", parent)
+        box = QGroupBox(translate("RuleEditor", "Preview"), parent)
         layout = QVBoxLayout(box)
-        layout.addWidget(_plain(f"Which of the last {PREVIEW_CASES:,} cases this rule would "
-                                "catch, judged on each case's first message (before saving)."))
-        self.preview_button = QPushButton("Preview", box)
+        layout.addWidget(_plain(translate(
+            "RuleEditor", "Which of the last {count} cases this rule would catch, judged on each "
+            "case's first message (before saving).").format(count=f"{PREVIEW_CASES:,}")))
+        self.preview_button = QPushButton(translate("RuleEditor", "Preview"), box)
         self.preview_button.clicked.connect(self.preview)
         self.preview_summary = _plain("")
         self.preview_summary.setObjectName("previewSummary")
@@ -300,7 +314,8 @@ class RuleEditorDialog(QDialog):
 
     # -- the list ---------------------------------------------------------------------------
     def _label(self, rule: Rule) -> str:
-        target = rule.actions.department or ("spam" if rule.actions.spam else "-")
+        target = rule.actions.department or (translate("RuleEditor", "spam")
+                                             if rule.actions.spam else "-")
         return f"{rule.name}  →  {target}"
 
     def _append(self, rule: Rule, row: int | None = None) -> QListWidgetItem:
@@ -349,7 +364,7 @@ class RuleEditorDialog(QDialog):
         existing = set(self._rules)
         rule_id = next(f"rule-{n}" for n in range(self._new_count, 10_000)
                        if f"rule-{n}" not in existing)
-        rule = Rule(rule_id, "New rule")
+        rule = Rule(rule_id, translate("RuleEditor", "New rule"))
         row = self.rule_list.currentRow() + 1 if self.rule_list.currentRow() >= 0 else None
         item = self._append(rule, row)
         self.rule_list.setCurrentItem(item)
@@ -400,10 +415,13 @@ class RuleEditorDialog(QDialog):
             self.account_edit.setText(", ".join(sorted(c.account_ids)))
             for name, combo in self.flag_combos.items():
                 value = getattr(c, name)
-                combo.setCurrentText(_ANY if value is None else _YES if value else _NO)
+                combo.setCurrentIndex(combo.findData(_ANY if value is None
+                                                     else _YES if value else _NO))
             department = a.department
             if department is not None and self.department_combo.findData(department) < 0:
-                self.department_combo.addItem(f"{department} (not a department)", department)
+                self.department_combo.addItem(
+                    translate("RuleEditor", "{name} (not a department)").format(name=department),
+                    department)
             self.department_combo.setCurrentIndex(max(0, self.department_combo.findData(department)))
             self.priority_combo.setCurrentIndex(max(0, self.priority_combo.findData(
                 a.priority.value if a.priority else None)))
@@ -421,7 +439,7 @@ class RuleEditorDialog(QDialog):
 
     def form_rule(self) -> Rule:
         """The rule the form describes; ``RuleError`` names what is wrong."""
-        flags = {name: None if combo.currentText() == _ANY else combo.currentText() == _YES
+        flags = {name: None if combo.currentData() == _ANY else combo.currentData() == _YES
                  for name, combo in self.flag_combos.items()}
         conditions = Conditions(
             networks=frozenset(n for n, c in self.network_checks.items() if c.isChecked()),
@@ -445,7 +463,8 @@ class RuleEditorDialog(QDialog):
                     enabled=self.enabled_check.isChecked(), conditions=conditions,
                     actions=actions, continue_matching=self.continue_check.isChecked())
         if rule.id != self._current and rule.id in self._rules:
-            raise RuleError("id", f"another rule already has the id {rule.id!r}")
+            raise RuleError("id", translate("RuleEditor", "another rule already has the id {id}")
+                            .format(id=repr(rule.id)))
         return rule
 
     def _regex_status(self, text: str) -> None:
@@ -463,7 +482,8 @@ class RuleEditorDialog(QDialog):
             self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
             return
         self.error_label.clear()
-        self._regex_status("✓ valid pattern" if rule.conditions.regex else "")
+        self._regex_status(translate("RuleEditor", "✓ valid pattern")
+                           if rule.conditions.regex else "")
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(True)
         item = self._item_for(self._current)
         if rule.id != self._current:
@@ -495,13 +515,17 @@ class RuleEditorDialog(QDialog):
             rules=self.ordered_rules(),
         )
         d = result.decision
-        verdict = "This rule matches." if result.matches else "This rule does not match."
-        decision = ("All rules: no rule matches; the case would stay unrouted."
+        verdict = (translate("RuleEditor", "This rule matches.") if result.matches
+                   else translate("RuleEditor", "This rule does not match."))
+        decision = (translate("RuleEditor",
+                              "All rules: no rule matches; the case would stay unrouted.")
                     if not d.matched else
-                    f"All rules: department {d.department or '-'}, priority "
-                    f"{d.priority.value if d.priority else '-'}, tags "
-                    f"{', '.join(d.tags) or '-'}; matched "
-                    + ", ".join(m.name for m in d.matched) + ".")
+                    translate("RuleEditor", "All rules: department {department}, priority "
+                              "{priority}, tags {tags}; matched {rules}.").format(
+                        department=d.department or "-",
+                        priority=d.priority.value if d.priority else "-",
+                        tags=", ".join(d.tags) or "-",
+                        rules=", ".join(m.name for m in d.matched)))
         self.try_result.setText("\n".join([verdict, *result.lines, "", decision]))
 
     def preview(self) -> None:
@@ -510,7 +534,8 @@ class RuleEditorDialog(QDialog):
             return
         result = self._service.preview(rule)
         self.preview_summary.setText(
-            f"Would catch {len(result.matches):,} of the last {result.examined:,} cases.")
+            translate("RuleEditor", "Would catch {count} of the last {examined} cases.").format(
+                count=f"{len(result.matches):,}", examined=f"{result.examined:,}"))
         self.preview_list.clear()
         for match in result.matches[:PREVIEW_SHOWN]:
             text = " ".join(match.text.split())

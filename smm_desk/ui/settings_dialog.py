@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QPlainTextEdit,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -44,20 +44,25 @@ from PySide6.QtWidgets import (
 )
 
 from smm_desk.domain.quiet_hours import QuietHours
+from smm_desk.domain.views import AccountView
 from smm_desk.services.settings import (
     ConnectionResult,
     NotificationPrefs,
     SettingsError,
     SettingsService,
-    parse_options,
 )
-from smm_desk.ui.triage import ACTIONS, BindingConflict, ShortcutBindings
+from smm_desk.ui import network_guides
+from smm_desk.ui.connect_dialog import ConnectForm
+from smm_desk.ui.i18n import LANGUAGE_KEY, LANGUAGES, QT_TRANSLATE_NOOP, translate
+from smm_desk.ui.triage import ACTIONS, BindingConflict, ShortcutBindings, action_label
 
 STATUS_TEXT = {
-    "ok": "Connected", "needs_auth": "Needs a new token", "rate_limited": "Rate limited",
-    "error": "Error", "paused": "Paused",
+    "ok": QT_TRANSLATE_NOOP("SettingsDialog", "Connected"),
+    "needs_auth": QT_TRANSLATE_NOOP("SettingsDialog", "Needs a new token"),
+    "rate_limited": QT_TRANSLATE_NOOP("SettingsDialog", "Rate limited"),
+    "error": QT_TRANSLATE_NOOP("SettingsDialog", "Error"),
+    "paused": QT_TRANSLATE_NOOP("SettingsDialog", "Paused"),
 }
-NETWORK_TEXT = {"vk": "VK", "x": "X", "youtube": "YouTube"}
 
 
 def _plain(text: str = "", parent: QWidget | None = None) -> QLabel:
@@ -86,7 +91,7 @@ def _show(label: QLabel, text: str, ok: bool) -> None:
 
 
 def network_text(network: str) -> str:
-    return NETWORK_TEXT.get(network, network.capitalize())
+    return network_guides.title(network)
 
 
 def _table(headers: list[str], parent: QWidget) -> QTableWidget:
@@ -127,18 +132,18 @@ class SettingsDialog(QDialog):
     def __init__(self, service: SettingsService, bindings: ShortcutBindings | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Settings")
-        self.resize(760, 560)
+        self.setWindowTitle(translate("SettingsDialog", "Settings"))
+        self.resize(820, 680)
         self._service = service
         self.bindings = bindings or ShortcutBindings(service.qsettings, self)
 
         self.tabs = QTabWidget(self)
-        self.tabs.addTab(self._accounts_tab(), "Accounts")
-        self.tabs.addTab(self._departments_tab(), "Departments")
+        self.tabs.addTab(self._accounts_tab(), translate("SettingsDialog", "Accounts"))
+        self.tabs.addTab(self._departments_tab(), translate("SettingsDialog", "Departments"))
         if service.has_templates():
-            self.tabs.addTab(self._templates_tab(), "Templates")
-        self.tabs.addTab(self._notifications_tab(), "Notifications")
-        self.tabs.addTab(self._shortcuts_tab(), "Shortcuts")
+            self.tabs.addTab(self._templates_tab(), translate("SettingsDialog", "Templates"))
+        self.tabs.addTab(self._notifications_tab(), translate("SettingsDialog", "Notifications"))
+        self.tabs.addTab(self._shortcuts_tab(), translate("SettingsDialog", "Shortcuts"))
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
@@ -160,50 +165,47 @@ class SettingsDialog(QDialog):
     # -- accounts ----------------------------------------------------------------------
     def _accounts_tab(self) -> QWidget:
         page = QWidget(self)
-        self.accounts_table = _table(["Network", "Name", "Base URL", "Status"], page)
+        self.accounts_table = _table([translate("SettingsDialog", "Network"),
+                                      translate("SettingsDialog", "Name"),
+                                      translate("SettingsDialog", "Base URL"),
+                                      translate("SettingsDialog", "Status")], page)
         self.accounts_table.itemSelectionChanged.connect(self._account_selected)
-        self.test_button = QPushButton("Test connection", page)
+        self.test_button = QPushButton(translate("SettingsDialog", "Test connection"), page)
         self.test_button.clicked.connect(self._test_selected)
-        self.pause_button = QPushButton("Pause", page)
+        self.pause_button = QPushButton(translate("SettingsDialog", "Pause"), page)
         self.pause_button.clicked.connect(self._toggle_pause)
+        self.remove_button = QPushButton(translate("SettingsDialog", "Remove…"), page)
+        self.remove_button.clicked.connect(self._remove_selected)
         self.account_message = _message_label(page)
         row = QHBoxLayout()
         row.addWidget(self.test_button)
         row.addWidget(self.pause_button)
+        row.addWidget(self.remove_button)
         row.addWidget(self.account_message, 1)
 
-        connect = QGroupBox("Connect an account", page)
-        form = QFormLayout(connect)
-        self.network_box = QComboBox(connect)
-        for network in self._service.networks():
-            self.network_box.addItem(network_text(network), network)
-        self.name_edit = QLineEdit(connect)
-        self.name_edit.setPlaceholderText("@shop_bot, club_acme, @brand@example.social")
-        self.base_url_edit = QLineEdit(connect)
-        self.base_url_edit.setPlaceholderText("the network's own (leave empty), or a proxy")
-        self.options_edit = QPlainTextEdit(connect)
-        self.options_edit.setPlaceholderText("key=value per line, e.g. group_id=123456")
-        self.options_edit.setFixedHeight(self.fontMetrics().height() * 3 + 14)
-        self.token_edit = QLineEdit(connect)
-        self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.token_edit.setPlaceholderText("kept in the system keyring, never in the database")
-        self.connect_button = QPushButton("Connect", connect)
-        self.connect_button.clicked.connect(self._connect)
-        self.connect_message = _message_label(connect)
-        form.addRow(_field("Network"), self.network_box)
-        form.addRow(_field("Name"), self.name_edit)
-        form.addRow(_field("Base URL"), self.base_url_edit)
-        form.addRow(_field("Options"), self.options_edit)
-        form.addRow(_field("Token"), self.token_edit)
-        submit = QHBoxLayout()
-        submit.addWidget(self.connect_button)
-        submit.addWidget(self.connect_message, 1)
-        form.addRow(_field(""), submit)
+        connect = QGroupBox(translate("SettingsDialog", "Connect an account"), page)
+        self.connect_form = ConnectForm(self._service, connect)
+        QVBoxLayout(connect).addWidget(self.connect_form)
+        # The form's fields, by the names the rest of the dialog (and its tests) use.
+        form = self.connect_form
+        self.network_box = form.network_box
+        self.name_edit = form.name_edit
+        self.base_url_edit = form.base_url_edit
+        self.options_edit = form.options_edit
+        self.token_edit = form.token_edit
+        self.connect_button = form.connect_button
+        self.connect_message = form.connect_message
+        form.connected.connect(self._connected)
+        scroll = QScrollArea(page)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(connect)
 
         layout = QVBoxLayout(page)
         layout.addWidget(self.accounts_table, 1)
         layout.addLayout(row)
-        layout.addWidget(connect)
+        layout.addWidget(scroll, 2)
         self.reload_accounts()
         return page
 
@@ -214,7 +216,8 @@ class SettingsDialog(QDialog):
         table = self.accounts_table
         table.setRowCount(len(accounts))
         for row, account in enumerate(accounts):
-            status = STATUS_TEXT.get(account.status, account.status)
+            known = STATUS_TEXT.get(account.status)
+            status = translate("SettingsDialog", str(known)) if known else account.status
             if account.status_detail and account.status not in ("ok", "paused"):
                 status = f"{status} — {account.status_detail}"
             cells = [network_text(account.network), account.name, account.base_url or "—",
@@ -248,21 +251,24 @@ class SettingsDialog(QDialog):
         account = self._accounts.get(self.selected_account_id() or -1)
         self.test_button.setEnabled(account is not None)
         self.pause_button.setEnabled(account is not None)
-        self.pause_button.setText("Resume" if account and account.status == "paused"
-                                  else "Pause")
+        self.remove_button.setEnabled(account is not None)
+        self.pause_button.setText(translate("SettingsDialog", "Resume")
+                                  if account and account.status == "paused"
+                                  else translate("SettingsDialog", "Pause"))
 
     def _test_selected(self) -> None:
         account_id = self.selected_account_id()
         if account_id is None:
             return
         self.test_button.setEnabled(False)
-        _show(self.account_message, "Testing the connection…", True)
+        _show(self.account_message, translate("SettingsDialog", "Testing the connection…"),
+              True)
         self._service.test_connection(account_id)
 
     def _on_tested(self, result: ConnectionResult) -> None:
         self.test_button.setEnabled(self.selected_account_id() is not None)
         name = self._accounts[result.account_id].name if result.account_id in self._accounts \
-            else f"account {result.account_id}"
+            else translate("SettingsDialog", "account {id}").format(id=result.account_id)
         _show(self.account_message, f"{'✓' if result.ok else '✗'} {name}: {result.message}",
               result.ok)
 
@@ -272,45 +278,60 @@ class SettingsDialog(QDialog):
             return
         if self._accounts[account_id].status == "paused":
             self._service.resume(account_id)
-            _show(self.account_message, "Resumed: it syncs again", True)
+            _show(self.account_message, translate("SettingsDialog", "Resumed: it syncs again"),
+                  True)
         else:
             self._service.pause(account_id)
-            _show(self.account_message, "Paused: nothing is fetched or sent for it", True)
+            _show(self.account_message,
+                  translate("SettingsDialog", "Paused: nothing is fetched or sent for it"), True)
 
-    def _connect(self) -> None:
-        token = self.token_edit.text()
-        try:
-            account = self._service.connect_account(
-                str(self.network_box.currentData()), self.name_edit.text(), token,
-                self.base_url_edit.text(), parse_options(self.options_edit.toPlainText()),
-            )
-        except SettingsError as exc:
-            _show(self.connect_message, str(exc), False)
+    def _remove_selected(self) -> None:
+        account_id = self.selected_account_id()
+        if account_id is None:
             return
-        finally:
-            del token
-        self.token_edit.clear()
-        self.name_edit.clear()
-        self.base_url_edit.clear()
-        self.options_edit.clear()
-        _show(self.connect_message, f"Connected {account.name}; test it above", True)
+        account = self._accounts[account_id]
+        answer = QMessageBox.question(
+            self, translate("SettingsDialog", "Remove account"),
+            translate("SettingsDialog",
+                      "Remove {network} account {name}? Its cases, messages and replies "
+                      "leave the desk, and its secrets leave the keyring.").format(
+                          network=network_text(account.network), name=account.name),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self._service.remove_account(account_id)
+        except Exception as exc:  # an unknown id (removed elsewhere): one line, no crash
+            _show(self.account_message, str(exc).splitlines()[0] if str(exc) else
+                  type(exc).__name__, False)
+            return
+        _show(self.account_message,
+              translate("SettingsDialog", "Removed {name}").format(name=account.name), True)
+
+    def _connected(self, account: AccountView) -> None:
+        _show(self.connect_message, translate("SettingsDialog",
+                                              "Connected {name}; test it above").format(
+                                                  name=account.name), True)
         self.select_account(account.id)
 
     # -- departments -------------------------------------------------------------------
     def _departments_tab(self) -> QWidget:
         page = QWidget(self)
-        self.departments_table = _table(["#", "Department", "First response"], page)
-        add = QGroupBox("Add a department", page)
+        self.departments_table = _table(["#", translate("SettingsDialog", "Department"),
+                                         translate("SettingsDialog", "First response")], page)
+        add = QGroupBox(translate("SettingsDialog", "Add a department"), page)
         form = QFormLayout(add)
         self.department_name = QLineEdit(add)
-        self.own_target = QCheckBox("Own first-response target", add)
+        self.own_target = QCheckBox(translate("SettingsDialog", "Own first-response target"),
+                                    add)
         self.target_minutes = QSpinBox(add)
         self.target_minutes.setRange(1, 7 * 24 * 60)
         self.target_minutes.setValue(10)
-        self.target_minutes.setSuffix(" min")
+        self.target_minutes.setSuffix(translate("SettingsDialog", " min"))
         self.target_minutes.setEnabled(False)
         self.own_target.toggled.connect(self.target_minutes.setEnabled)
-        self.add_department_button = QPushButton("Add", add)
+        self.add_department_button = QPushButton(translate("SettingsDialog", "Add"), add)
         self.add_department_button.clicked.connect(self._add_department)
         self.department_message = _message_label(add)
         target = QHBoxLayout()
@@ -320,12 +341,13 @@ class SettingsDialog(QDialog):
         submit = QHBoxLayout()
         submit.addWidget(self.add_department_button)
         submit.addWidget(self.department_message, 1)
-        form.addRow(_field("Name"), self.department_name)
-        form.addRow(_field("Target"), target)
+        form.addRow(_field(translate("SettingsDialog", "Name")), self.department_name)
+        form.addRow(_field(translate("SettingsDialog", "Target")), target)
         form.addRow(_field(""), submit)
         layout = QVBoxLayout(page)
-        layout.addWidget(_plain("Keys 1–9 route the selected cases to the first nine "
-                                "departments, in this order.", page))
+        layout.addWidget(_plain(translate("SettingsDialog",
+                                          "Keys 1–9 route the selected cases to the first nine "
+                                          "departments, in this order."), page))
         layout.addWidget(self.departments_table, 1)
         layout.addWidget(add)
         self.reload_departments()
@@ -337,7 +359,8 @@ class SettingsDialog(QDialog):
         table.setRowCount(len(departments))
         for row, department in enumerate(departments):
             seconds = department.first_response_s
-            target = "workspace default" if seconds is None else _minutes(seconds)
+            target = (translate("SettingsDialog", "workspace default") if seconds is None
+                      else _minutes(seconds))
             cells = [str(row + 1) if row < 9 else "", department.name, target]
             for column, text in enumerate(cells):
                 table.setItem(row, column, QTableWidgetItem(text))
@@ -350,7 +373,8 @@ class SettingsDialog(QDialog):
             _show(self.department_message, str(exc), False)
             return
         self.department_name.clear()
-        _show(self.department_message, f"Added {department.name}", True)
+        _show(self.department_message,
+              translate("SettingsDialog", "Added {name}").format(name=department.name), True)
 
     # -- templates ---------------------------------------------------------------------
     def _templates_tab(self) -> QWidget:
@@ -361,8 +385,9 @@ class SettingsDialog(QDialog):
             text = getattr(template, "text", getattr(template, "body", ""))
             self.templates_list.addItem(f"{name} — {' '.join(str(text).split())[:80]}")
         layout = QVBoxLayout(page)
-        layout.addWidget(_plain("Canned replies; placeholders {customer}, {agent} and "
-                                "{department} are filled in the composer.", page))
+        layout.addWidget(_plain(translate("SettingsDialog",
+                                          "Canned replies; placeholders {customer}, {agent} and "
+                                          "{department} are filled in the composer."), page))
         layout.addWidget(self.templates_list, 1)
         return page
 
@@ -370,10 +395,11 @@ class SettingsDialog(QDialog):
     def _notifications_tab(self) -> QWidget:
         page = QWidget(self)
         prefs = self._service.notification_prefs()
-        self.notify_enabled = QCheckBox("Notify me when a case nears or passes its "
-                                        "response target", page)
+        self.notify_enabled = QCheckBox(translate("SettingsDialog",
+                                                  "Notify me when a case nears or passes its "
+                                                  "response target"), page)
         self.notify_enabled.setChecked(prefs.enabled)
-        self.quiet_enabled = QCheckBox("Quiet hours", page)
+        self.quiet_enabled = QCheckBox(translate("SettingsDialog", "Quiet hours"), page)
         self.quiet_enabled.setChecked(prefs.quiet.enabled)
         self.quiet_start = QTimeEdit(_qtime(prefs.quiet.start), page)
         self.quiet_end = QTimeEdit(_qtime(prefs.quiet.end), page)
@@ -381,17 +407,20 @@ class SettingsDialog(QDialog):
             edit.setDisplayFormat("HH:mm")
         quiet = QHBoxLayout()
         quiet.addWidget(self.quiet_enabled)
-        quiet.addWidget(_plain("from", page))
+        quiet.addWidget(_plain(translate("SettingsDialog", "from"), page))
         quiet.addWidget(self.quiet_start)
-        quiet.addWidget(_plain("to", page))
+        quiet.addWidget(_plain(translate("SettingsDialog", "to"), page))
         quiet.addWidget(self.quiet_end)
         quiet.addStretch(1)
         layout = QVBoxLayout(page)
         layout.addWidget(self.notify_enabled)
         layout.addLayout(quiet)
-        layout.addWidget(_plain(
+        layout.addWidget(_plain(translate(
+            "SettingsDialog",
             "Quiet hours hold notifications back (an end earlier than the start runs past "
-            "midnight); the tray keeps counting breaching cases.", page))
+            "midnight); the tray keeps counting breaching cases."), page))
+        layout.addSpacing(16)
+        layout.addWidget(self._language_box(page))
         layout.addStretch(1)
         self.notify_enabled.toggled.connect(self._save_notifications)
         self.quiet_enabled.toggled.connect(self._save_notifications)
@@ -399,6 +428,35 @@ class SettingsDialog(QDialog):
         self.quiet_end.timeChanged.connect(self._save_notifications)
         self._sync_quiet_enabled()
         return page
+
+    def _language_box(self, page: QWidget) -> QWidget:
+        """The interface language: stored in the settings, applied at the next start."""
+        box = QGroupBox(translate("SettingsDialog", "Language"), page)
+        layout = QVBoxLayout(box)
+        self.language_box = QComboBox(box)
+        self.language_box.addItem(translate("SettingsDialog", "As the system"), "")
+        for code, name in LANGUAGES:
+            self.language_box.addItem(name, code)
+        stored = self._service.qsettings.value(LANGUAGE_KEY)
+        index = self.language_box.findData(stored if isinstance(stored, str) else "")
+        self.language_box.setCurrentIndex(max(index, 0))
+        self.language_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.language_box.currentIndexChanged.connect(self._save_language)
+        row = QHBoxLayout()
+        row.addWidget(self.language_box)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.language_message = _plain(
+            translate("SettingsDialog", "The new language is used the next time SMM Desk "
+                      "starts."), box)
+        self.language_message.setStyleSheet("color: palette(placeholder-text);")
+        layout.addWidget(self.language_message)
+        return box
+
+    def _save_language(self, _index: int) -> None:
+        settings = self._service.qsettings
+        settings.setValue(LANGUAGE_KEY, str(self.language_box.currentData() or ""))
+        settings.sync()
 
     def _sync_quiet_enabled(self) -> None:
         on = self.notify_enabled.isChecked()
@@ -428,7 +486,7 @@ class SettingsDialog(QDialog):
             edit.setFixedWidth(180)
             edit.editingFinished.connect(lambda name=action.name: self._rebind(name))
             self.shortcut_edits[action.name] = edit
-            label = action.label
+            label = action_label(action)
             if action.name.startswith("route_"):
                 n = int(action.name.removeprefix("route_"))
                 if n <= len(departments):
@@ -440,14 +498,15 @@ class SettingsDialog(QDialog):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(inner)
         self.shortcut_message = _message_label(page)
-        reset = QPushButton("Restore defaults", page)
+        reset = QPushButton(translate("SettingsDialog", "Restore defaults"), page)
         reset.clicked.connect(self.bindings.reset)
         bottom = QHBoxLayout()
         bottom.addWidget(self.shortcut_message, 1)
         bottom.addWidget(reset)
         layout = QVBoxLayout(page)
-        layout.addWidget(_plain("Click a field and press the new key. Keys do nothing "
-                                "while you type in a text field.", page))
+        layout.addWidget(_plain(translate("SettingsDialog",
+                                          "Click a field and press the new key. Keys do nothing "
+                                          "while you type in a text field."), page))
         layout.addWidget(scroll, 1)
         layout.addLayout(bottom)
         self.reload_shortcuts()
@@ -473,13 +532,16 @@ class SettingsDialog(QDialog):
             edit.setKeySequence(self.bindings.sequence(action))
             edit.blockSignals(False)
             return
-        label = next(a.label for a in ACTIONS if a.name == action)
-        key = sequence.toString(QKeySequence.SequenceFormat.NativeText) or "no key"
-        _show(self.shortcut_message, f"“{label}” is now {key}", True)
+        label = next(action_label(a) for a in ACTIONS if a.name == action)
+        key = (sequence.toString(QKeySequence.SequenceFormat.NativeText)
+               or translate("SettingsDialog", "no key"))
+        _show(self.shortcut_message,
+              translate("SettingsDialog", "“{action}” is now {key}").format(action=label,
+                                                                          key=key), True)
 
 
 def _minutes(seconds: int) -> str:
     if seconds % 3600 == 0 and seconds >= 3600:
         hours = seconds // 3600
-        return f"{hours} h"
-    return f"{seconds // 60} min"
+        return translate("SettingsDialog", "{hours} h").format(hours=hours)
+    return translate("QueueModel", "{minutes} min").format(minutes=seconds // 60)

@@ -25,12 +25,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from smm_desk.ui.queue_model import sla_colors
+
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 2
 SECTION_ROLE = Qt.ItemDataRole.UserRole + 3
 
 #: Views whose count is a call to act, painted in the accent colour when non-zero.
 URGENT_VIEWS = frozenset({"breaching"})
+
+
+def _breached(palette: QPalette) -> tuple[QColor, QColor]:
+    """The breached SLA chip's colours for this palette (light or dark)."""
+    colors = sla_colors("breached", palette)
+    assert colors is not None
+    return colors
 
 
 class ViewLike(Protocol):
@@ -94,13 +103,13 @@ class _CountDelegate(QStyledItemDelegate):
                 painter.setRenderHint(QPainter.RenderHint.Antialiasing)
                 painter.setPen(Qt.PenStyle.NoPen)
                 if urgent:
-                    painter.setBrush(QColor("#fbe4e2"))
+                    painter.setBrush(_breached(opt.palette)[0])
                 else:
                     back = opt.palette.color(QPalette.ColorRole.Mid)
                     back.setAlpha(60)
                     painter.setBrush(back)
                 painter.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
-                painter.setPen(QColor("#a8231c") if urgent else opt.palette.color(role))
+                painter.setPen(_breached(opt.palette)[1] if urgent else opt.palette.color(role))
                 painter.drawText(pill, int(Qt.AlignmentFlag.AlignCenter), text)
         finally:
             painter.restore()

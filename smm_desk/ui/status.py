@@ -13,22 +13,23 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
+from smm_desk.domain.records import NETWORK_LABELS
 from smm_desk.domain.views import AccountView
+from smm_desk.ui.i18n import QT_TRANSLATE_NOOP, network_name, plural, translate
 from smm_desk.ui.queue_model import plain_tooltip
-
-NETWORK_LABELS = {"telegram": "Telegram", "vk": "VK", "mastodon": "Mastodon"}
 
 #: state -> (dot colour, words)
 STATE_LOOK: dict[str, tuple[str, str]] = {
-    "ok": ("#2e8b57", "connected"),
-    "offline": ("#8a8f98", "offline"),
-    "rate_limited": ("#c27c0e", "rate-limited"),
-    "needs_auth": ("#c0392b", "needs sign-in"),
-    "paused": ("#8a8f98", "paused"),
-    "error": ("#c0392b", "error"),
+    "ok": ("#2e8b57", QT_TRANSLATE_NOOP("SyncStatus", "connected")),
+    "offline": ("#8a8f98", QT_TRANSLATE_NOOP("SyncStatus", "offline")),
+    "rate_limited": ("#c27c0e", QT_TRANSLATE_NOOP("SyncStatus", "rate-limited")),
+    "needs_auth": ("#c0392b", QT_TRANSLATE_NOOP("SyncStatus", "needs sign-in")),
+    "paused": ("#8a8f98", QT_TRANSLATE_NOOP("SyncStatus", "paused")),
+    "error": ("#c0392b", QT_TRANSLATE_NOOP("SyncStatus", "error")),
 }
 
 
@@ -46,6 +47,31 @@ def _left(until: datetime | None, now: datetime) -> str:
     return f" {minutes}:{secs:02d}"
 
 
+class _ElidedLabel(QLabel):
+    """A one-line plain label that ends in "…" when the status bar is short of
+    room (many accounts, longer words in some languages) instead of being cut."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), self.fontMetrics().horizontalAdvance("M") * 5),
+                     hint.height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight,
+                                             rect.width())
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                         text)
+        painter.end()
+
+
 class AccountChip(QWidget):
     """One account: a coloured dot, its name and its state (and a fix button)."""
 
@@ -53,9 +79,9 @@ class AccountChip(QWidget):
         super().__init__(parent)
         self._fix = fix_account
         self.dot = QLabel("●", self)
-        self.text = _plain()
+        self.text: QLabel = _ElidedLabel()
         self.text.setParent(self)
-        self.button = QPushButton("Reconnect…", self)
+        self.button = QPushButton(translate("SyncStatus", "Reconnect…"), self)
         self.button.setFlat(True)
         self.button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.button.clicked.connect(self._clicked)
@@ -82,9 +108,10 @@ class AccountChip(QWidget):
         if self.account is None:
             return
         _, words = STATE_LOOK.get(self.state, STATE_LOOK["error"])
+        words = translate("SyncStatus", words)
         if self.state == "rate_limited":
             words += _left(self.account.retry_at, now)
-        network = NETWORK_LABELS.get(self.account.network, self.account.network)
+        network = network_name(self.account.network, NETWORK_LABELS)
         self.text.setText(f"{network} {self.account.name}: {words}")
 
     def _clicked(self) -> None:
@@ -102,9 +129,11 @@ class SyncStatus(QWidget):
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(2)
         self.chips: list[AccountChip] = []
-        self.outbox = _plain("Outbox empty")
+        self.outbox = _plain(translate("SyncStatus", "Outbox empty"))
         self.outbox.setParent(self)
         self.outbox.setContentsMargins(10, 0, 8, 0)
+        # The accounts give way first (they elide); the outbox count always shows.
+        self.outbox.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self._layout.addWidget(self.outbox)
 
     def set_accounts(self, accounts: Sequence[AccountView], states: Sequence[str],
@@ -123,9 +152,10 @@ class SyncStatus(QWidget):
 
     def set_outbox(self, count: int) -> None:
         if count == 0:
-            self.outbox.setText("Outbox empty")
+            self.outbox.setText(translate("SyncStatus", "Outbox empty"))
         else:
-            self.outbox.setText(f"Outbox: {count} repl{'y' if count == 1 else 'ies'} waiting")
+            self.outbox.setText(plural(translate("SyncStatus", "Outbox: %n repl(y|ies) waiting",
+                                                 None, count), count))
 
     def tick(self, now: datetime) -> None:
         for chip in self.chips:
@@ -156,8 +186,10 @@ class OfflineBanner(QLabel):
         self._update()
 
     def _update(self) -> None:
-        waiting = ("" if self._outbox == 0 else
-                   f" {self._outbox} repl{'y waits' if self._outbox == 1 else 'ies wait'}"
-                   " in the outbox and will leave when the connection is back.")
-        self.setText("Offline — no network can be reached. Reading, triage and replies keep "
-                     "working." + waiting)
+        text = translate("SyncStatus", "Offline — no network can be reached. Reading, triage "
+                         "and replies keep working.")
+        if self._outbox:
+            text += " " + plural(translate(
+                "SyncStatus", "%n repl(y|ies) (waits|wait) in the outbox and will leave when "
+                "the connection is back.", None, self._outbox), self._outbox)
+        self.setText(text)

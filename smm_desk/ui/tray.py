@@ -25,12 +25,14 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QObject, QPoint, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QIcon, QMouseEvent, QPainter, QPixmap
+from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QMouseEvent, QPixmap
 from PySide6.QtWidgets import QFrame, QLabel, QSystemTrayIcon, QVBoxLayout, QWidget
 
 from smm_desk.services.queue import QueueService
 from smm_desk.services.settings import NotificationPrefs
+from smm_desk.ui.i18n import plural, translate
+from smm_desk.ui.icons import render_mark, tray_icon
 
 WARNING, BREACHED = "sla_warning", "sla_breached"
 TOAST_MS = 8000
@@ -50,31 +52,9 @@ def utc_now() -> datetime:
 
 
 def tray_pixmap(count: int, size: int = 64) -> QPixmap:
-    """The app mark, with a red badge carrying ``count`` when there is one."""
-    pixmap = QPixmap(size, size)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor("#2f6fde"))
-    painter.drawRoundedRect(QRect(2, 2, size - 4, size - 4), size * 0.22, size * 0.22)
-    font = QFont()
-    font.setBold(True)
-    font.setPixelSize(int(size * 0.5))
-    painter.setFont(font)
-    painter.setPen(QColor("white"))
-    painter.drawText(QRect(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, "S")
-    if count > 0:
-        badge = QRect(size // 2 - 2, 0, size // 2 + 2, size // 2 + 2)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor("#d93025"))
-        painter.drawEllipse(badge)
-        font.setPixelSize(int(size * (0.3 if count < 100 else 0.2)))
-        painter.setFont(font)
-        painter.setPen(QColor("white"))
-        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, str(count) if count < 100 else "99+")
-    painter.end()
-    return pixmap
+    """The app mark, with a red badge carrying ``count`` when there is one
+    (one rendering of :func:`smm_desk.ui.icons.tray_icon`, which the tray uses)."""
+    return QPixmap.fromImage(render_mark(size, count))
 
 
 class Toast(QFrame):
@@ -147,7 +127,7 @@ class TrayIcon(QObject):
         self._toast: Toast | None = None
         self.tray: QSystemTrayIcon | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
-            self.tray = QSystemTrayIcon(QIcon(tray_pixmap(0)), self)
+            self.tray = QSystemTrayIcon(tray_icon(0), self)
             self.tray.activated.connect(self._bring_window_up)
             self.tray.messageClicked.connect(self._bring_window_up)
             self.tray.show()
@@ -162,9 +142,9 @@ class TrayIcon(QObject):
     @property
     def tooltip_text(self) -> str:
         if self._count == 0:
-            return "SMM Desk — no case breaching soon"
-        cases = "1 case" if self._count == 1 else f"{self._count} cases"
-        return f"SMM Desk — {cases} breaching soon"
+            return translate("TrayIcon", "SMM Desk — no case breaching soon")
+        return plural(translate("TrayIcon", "SMM Desk — %n case(s) breaching soon", None,
+                                self._count), self._count)
 
     def _count_breaching(self) -> int:
         # The sidebar's "Breaching soon" count (breached, or due within minutes):
@@ -177,7 +157,7 @@ class TrayIcon(QObject):
             return
         self._count = count
         if self.tray is not None:
-            self.tray.setIcon(QIcon(tray_pixmap(count)))
+            self.tray.setIcon(tray_icon(count))
             self.tray.setToolTip(self.tooltip_text)
         self.count_changed.emit(count)
 
@@ -219,26 +199,34 @@ class TrayIcon(QObject):
         if len(kinds) == 1:
             case_id, kind = next(iter(kinds.items()))
             case = cases.get(case_id)
-            who = notification_safe(case.customer) if case else f"Case {case_id}"
+            who = (notification_safe(case.customer) if case
+                   else translate("TrayIcon", "Case {id}").format(id=case_id))
             network = case.network.capitalize() if case else ""
             if kind == BREACHED:
-                return (f"Response overdue — {who}",
-                        f"Case {case_id} ({network}) is past its response target."
+                return (translate("TrayIcon", "Response overdue — {who}").format(who=who),
+                        translate("TrayIcon", "Case {id} ({network}) is past its response "
+                                  "target.").format(id=case_id, network=network)
                         .replace(" ()", ""))
             left = ""
             if case is not None and case.response_due_at is not None:
                 minutes = max(0, int((case.response_due_at - now).total_seconds() // 60))
-                left = f" {minutes} min left to answer." if minutes else " Under a minute left."
-            return (f"Reply soon — {who}",
-                    f"Case {case_id} ({network}) reached its SLA warning.{left}"
-                    .replace(" ()", ""))
+                left = " " + (translate("TrayIcon", "{minutes} min left to answer.")
+                              .format(minutes=minutes) if minutes
+                              else translate("TrayIcon", "Under a minute left."))
+            return (translate("TrayIcon", "Reply soon — {who}").format(who=who),
+                    translate("TrayIcon", "Case {id} ({network}) reached its SLA warning.")
+                    .format(id=case_id, network=network).replace(" ()", "") + left)
         breached = sum(1 for kind in kinds.values() if kind == BREACHED)
         names = [notification_safe(cases[i].customer, 30) for i in kinds if i in cases][:3]
         more = len(kinds) - len(names)
-        listed = ", ".join(names) + (f" and {more} more" if more > 0 else "")
-        title = f"{len(kinds)} cases need a reply"
-        body = (f"{breached} overdue, {len(kinds) - breached} in warning: {listed}"
-                if breached else f"In warning: {listed}")
+        listed = ", ".join(names) + (
+            plural(translate("TrayIcon", " and %n more", None, more), more) if more > 0 else "")
+        title = plural(translate("TrayIcon", "%n case(s) need a reply", None, len(kinds)),
+                       len(kinds))
+        body = (translate("TrayIcon", "{overdue} overdue, {warning} in warning: {names}")
+                .format(overdue=breached, warning=len(kinds) - breached, names=listed)
+                if breached else
+                translate("TrayIcon", "In warning: {names}").format(names=listed))
         return title, body
 
     def _bring_window_up(self, *_args: object) -> None:

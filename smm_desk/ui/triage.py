@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from smm_desk.services.queue import QueueService
 from smm_desk.ui.help_overlay import HelpOverlay
+from smm_desk.ui.i18n import QT_TRANSLATE_NOOP, plural, translate
 
 SETTINGS_GROUP = "shortcuts"
 
@@ -53,18 +54,26 @@ class Action:
 
 
 ACTIONS: tuple[Action, ...] = (
-    Action("next", "Next case", "J"),
-    Action("previous", "Previous case", "K"),
-    Action("reply", "Reply", "R"),
-    Action("resolve", "Resolve and open the next", "E"),
+    Action("next", QT_TRANSLATE_NOOP("Triage", "Next case"), "J"),
+    Action("previous", QT_TRANSLATE_NOOP("Triage", "Previous case"), "K"),
+    Action("reply", QT_TRANSLATE_NOOP("Triage", "Reply"), "R"),
+    Action("resolve", QT_TRANSLATE_NOOP("Triage", "Resolve and open the next"), "E"),
     *(Action(f"route_{n}", f"Route to department {n}", str(n)) for n in range(1, 10)),
-    Action("assign", "Assign to me", "A"),
-    Action("spam", "Mark as spam", "S"),
-    Action("search", "Search", "/"),
-    Action("back", "Back to the queue", "Esc"),
-    Action("help", "Show keyboard shortcuts", "?"),
+    Action("assign", QT_TRANSLATE_NOOP("Triage", "Assign to me"), "A"),
+    Action("spam", QT_TRANSLATE_NOOP("Triage", "Mark as spam"), "S"),
+    Action("search", QT_TRANSLATE_NOOP("Triage", "Search"), "/"),
+    Action("back", QT_TRANSLATE_NOOP("Triage", "Back to the queue"), "Esc"),
+    Action("help", QT_TRANSLATE_NOOP("Triage", "Show keyboard shortcuts"), "?"),
 )
 ACTION_BY_NAME: dict[str, Action] = {a.name: a for a in ACTIONS}
+
+
+def action_label(action: Action) -> str:
+    """What a person reads for ``action``, in the desk's language."""
+    if action.name.startswith("route_"):
+        return translate("Triage", "Route to department {n}").format(
+            n=action.name.removeprefix("route_"))
+    return translate("Triage", action.label)
 
 
 @runtime_checkable
@@ -153,8 +162,9 @@ class ShortcutBindings(QObject):
         other = self.bound_to(text, other_than=action)
         if other is not None:
             raise BindingConflict(
-                f"{native_text(text)} is already bound to “{ACTION_BY_NAME[other].label}”. "
-                "Choose another key, or rebind that action first."
+                translate("Triage", "{key} is already bound to “{action}”. Choose another "
+                          "key, or rebind that action first.")
+                .format(key=native_text(text), action=action_label(ACTION_BY_NAME[other]))
             )
         if text == _portable(ACTION_BY_NAME[action].default):
             self._settings.remove(f"{SETTINGS_GROUP}/{action}")
@@ -231,11 +241,12 @@ class TriageController(QObject):
         departments = self._departments()
         rows = []
         for action in ACTIONS:
-            label = action.label
+            label = action_label(action)
             if action.name.startswith("route_"):
                 n = int(action.name.removeprefix("route_"))
                 if n <= len(departments):
-                    label = f"Route to {departments[n - 1]}"
+                    label = translate("Triage", "Route to {department}").format(
+                        department=departments[n - 1])
             rows.append((native_text(self.bindings.sequence(action.name)) or "—", label))
         return rows
 
@@ -303,7 +314,7 @@ class TriageController(QObject):
             current = self._host.current_case_id()
             ids = [] if current is None else [current]
         if not ids:
-            self.message.emit("No case selected")
+            self.message.emit(translate("Triage", "No case selected"))
         return ids
 
     def _departments(self) -> list[str]:
@@ -316,10 +327,9 @@ class TriageController(QObject):
         """Route the selection to department ``number`` (1-based)."""
         departments = self._departments()
         if not 1 <= number <= len(departments):
-            self.message.emit(
-                f"No department {number}: there {'is' if len(departments) == 1 else 'are'} "
-                f"{len(departments)}"
-            )
+            self.message.emit(plural(translate(
+                "Triage", "No department {number}: there (is|are) %n", None, len(departments)),
+                len(departments)).format(number=number))
             return
         ids = self._selection()
         if ids:
@@ -369,10 +379,10 @@ class TriageController(QObject):
 
 
 def _done_text(action: str, count: int, department: str, agent: str) -> str:
-    cases = "1 case" if count == 1 else f"{count} cases"
-    return {
-        "route": f"Routed {cases} to {department}",
-        "assign": f"Assigned {cases} to {agent}",
-        "resolve": f"Resolved {cases}",
-        "spam": f"Marked {cases} as spam",
-    }[action]
+    texts = {
+        "route": translate("Triage", "Routed %n case(s) to {department}", None, count),
+        "assign": translate("Triage", "Assigned %n case(s) to {agent}", None, count),
+        "resolve": translate("Triage", "Resolved %n case(s)", None, count),
+        "spam": translate("Triage", "Marked %n case(s) as spam", None, count),
+    }
+    return plural(texts[action], count).format(department=department, agent=agent)

@@ -40,29 +40,18 @@ from smm_desk.domain.records import MessageKind
 from smm_desk.sim.mastodon import MastodonSim, iso_us
 from smm_desk.sim.transport import SimServer, SimTransport
 from smm_desk.sim.world import Fault, SimWorld
+from tests.support.connector_kit import Clock, no_sleep, run
 
 TOKEN = "mastodon-user-token-Zq8xW3"
 BASE = "https://mastodon.example"
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-async def _no_sleep(_: float) -> None:
-    return None
-
-
 def connector(transport: httpx.AsyncBaseTransport, clock: Callable[[], datetime],
               base_url: str = BASE, token: str = TOKEN) -> MastodonConnector:
     http = HttpClient(base_url, secrets=[token], transport=transport,
                       headers={"Authorization": f"Bearer {token}"},
-                      retry=RetryPolicy(attempts=3), sleep=_no_sleep)
+                      retry=RetryPolicy(attempts=3), sleep=no_sleep)
     return MastodonConnector(AccountConfig(1, "mastodon", "mybrand", base_url), token,
                              clock=clock, http=http)
 
@@ -80,10 +69,6 @@ class Env:
 
     def at(self, minutes: float) -> datetime:
         return START + timedelta(minutes=minutes)
-
-
-def run(coro: Any) -> Any:
-    return asyncio.run(coro)
 
 
 async def drain(conn: MastodonConnector, stream: str, cursor: str | None) -> tuple[list[Any], str]:

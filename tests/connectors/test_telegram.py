@@ -37,19 +37,16 @@ from smm_desk.domain.records import Direction, IncomingMessage, MessageKind
 from smm_desk.sim.telegram import TelegramSim
 from smm_desk.sim.transport import SimServer, SimTransport
 from smm_desk.sim.world import Fault, SimWorld
+from tests.support.connector_kit import no_sleep
 
 TOKEN = "123456789:AAH-secret_Tok3n-zzzz"
 BASE = "http://telegram.sim.invalid"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-async def _no_sleep(_: float) -> None:
-    return None
-
-
 def connector(transport: httpx.AsyncBaseTransport, token: str = TOKEN, base: str = BASE,
               attempts: int = 4) -> TelegramConnector:
-    http = HttpClient(base, secrets=[token], transport=transport, sleep=_no_sleep,
+    http = HttpClient(base, secrets=[token], transport=transport, sleep=no_sleep,
                       retry=RetryPolicy(attempts=attempts))
     return TelegramConnector(AccountConfig(1, "telegram", "shopbot", base), token, http=http,
                              clock=lambda: T0)

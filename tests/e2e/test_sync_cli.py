@@ -11,9 +11,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from smm_desk.cli.main import main
+from smm_desk.sim.catalog import available
 from tests.support.simulated import simulated_workspace
 
 NETWORKS = ("telegram", "vk", "mastodon")
+#: Every HTTP network with a simulator (email has its own real-server tests).
+ALL_HTTP = tuple(n for n in available() if n != "email")
 
 
 def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -22,7 +25,7 @@ def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-@pytest.mark.parametrize("network", NETWORKS)
+@pytest.mark.parametrize("network", ALL_HTTP)
 def test_sync_once_then_reply_delivers_once(
     network: str, tmp_path: object, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,

@@ -341,3 +341,46 @@ def test_run_loop_stops_cleanly(store: Store, clock: FakeClock) -> None:
 
     run(main())
     assert len(store.queue()) == 1
+
+
+@pytest.mark.parametrize("confirms", [False, True])
+def test_ready_pages_share_one_transaction_unless_fetching_confirms(
+    store: Store, clock: FakeClock, confirms: bool, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    a = store.add_account("telegram", "a")
+    script = Script()
+    script.pages["a"] = [
+        FetchResult([inbound(str(i), clock.now, thread=f"dm:{i}")], f"c{i}", more=i < 3)
+        for i in range(1, 4)
+    ]
+    engine = make_engine(store, script)
+    monkeypatch.setattr(ScriptedConnector, "confirms_on_fetch", confirms)
+    calls: list[int] = []
+    real = store.ingest
+
+    def counted(account_id: int, stream: str, messages: Any, *args: Any) -> Any:
+        calls.append(len(messages))
+        return real(account_id, stream, messages, *args)
+
+    monkeypatch.setattr(store, "ingest", counted)
+    report = run(engine.sync_once())
+    run(engine.aclose())
+    assert report.inserted == 3 and store.cursor(a.id, "updates") == "c3"
+    assert calls == ([1, 1, 1] if confirms else [3])
+
+
+def test_a_failure_mid_batch_stores_nothing_and_the_next_pass_reads_again(
+    store: Store, clock: FakeClock,
+) -> None:
+    a = store.add_account("telegram", "a")
+    script = Script()
+    first = FetchResult([inbound("1", clock.now, thread="dm:1")], "c1", more=True)
+    script.pages["a"] = [first, TransientError("reset"), first,
+                         FetchResult([inbound("2", clock.now, thread="dm:2")], "c2")]
+    engine = make_engine(store, script)
+    run(engine.sync_once())
+    assert store.cursor(a.id, "updates") is None and store.queue() == []
+    engine.states[a.id].not_before = None
+    report = run(engine.sync_once())
+    run(engine.aclose())
+    assert report.inserted == 2 and store.cursor(a.id, "updates") == "c2"

@@ -5,6 +5,7 @@ the keyboard host's moves, the network state, and what it remembers between runs
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import timedelta
 from itertools import count
@@ -23,6 +24,7 @@ from smm_desk.store.database import Database
 from smm_desk.ui.main_window import MainWindow
 from tests.conftest import FakeClock
 from tests.support.factories import inbound
+from tests.support.qt_loop import qt_loop  # noqa: F401
 
 pytestmark = [
     pytest.mark.qt_log_level_fail("WARNING"),
@@ -286,3 +288,30 @@ def test_without_a_settings_service_the_action_is_off(
     window = make_window(qtbot, service)
     assert not window.settings_action.isEnabled()
     assert window.open_settings() is None
+
+
+def test_sync_activity_reads_the_queue_off_the_ui_thread_once_per_burst(
+    qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop,  # noqa: F811
+    store: Store, account_id: int, clock: FakeClock,
+    service: QueueService,
+) -> None:
+    import threading
+
+    window = make_window(qtbot, service)
+    add_cases(store, account_id, clock, [3, 1])
+    threads: list[str] = []
+    real = service.snapshot
+
+    def spy(view: str, with_ids: bool = True) -> object:
+        threads.append(threading.current_thread().name)
+        return real(view, with_ids)
+
+    service.snapshot = spy  # type: ignore[method-assign]
+    for _ in range(5):  # a burst of activity before the reader starts: one read
+        window.request_refresh()
+    qtbot.waitUntil(lambda: window._refresh_task is None and len(shown_ids(window)) == 2,
+                    timeout=5_000)
+    assert len(threads) == 1
+    assert all(name.startswith("smm-desk-read") for name in threads)
+    assert window.sidebar.count("open") == 2
+    service.close()

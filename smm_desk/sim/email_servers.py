@@ -1,0 +1,587 @@
+"""The email simulator's wire: a small IMAP4rev1 server and an SMTP receiver.
+
+Both listen on 127.0.0.1 (free ports) in daemon threads and serve the
+mailboxes of a :class:`~smm_desk.sim.email.EmailSim`. They speak only what
+real clients (``imaplib``, ``smtplib``) need from SMM Desk's connector, in
+the real protocols' shapes:
+
+IMAP (RFC 3501): ``CAPABILITY``, ``NOOP``, ``LOGOUT``, ``LOGIN``,
+``AUTHENTICATE PLAIN``, ``SELECT``/``EXAMINE`` (``UIDVALIDITY``, ``UIDNEXT``,
+``EXISTS``), ``CREATE``, ``APPEND`` (synchronizing literals, ``[TRYCREATE]``
+for a missing folder), ``CLOSE``, ``SEARCH``/``UID SEARCH`` (``ALL``,
+sequence sets, ``UID`` sets, ``SINCE``, ``BEFORE``, ``HEADER``; ``n:*``
+includes the highest UID even when it is below ``n``, as RFC 3501 says) and
+``FETCH``/``UID FETCH`` (``UID``, ``FLAGS``, ``INTERNALDATE``, ``RFC822.SIZE``,
+``RFC822``, ``BODY[]``/``BODY.PEEK[]`` with a ``<start.count>`` part).
+Mailbox names arrive as the client sends them (modified UTF-7).
+
+SMTP (RFC 5321): ``EHLO``/``HELO``, ``AUTH PLAIN`` (with or without an
+initial response) and ``AUTH LOGIN``, ``MAIL``, ``RCPT``, ``DATA`` (dot
+unstuffing), ``RSET``, ``NOOP``, ``QUIT``. Mail is accepted only after AUTH;
+each accepted message is handed to the simulator, which records it.
+
+Faults (``Fault(network="email", …)``; ``match`` is a substring of the point
+``imap/LOGIN``, ``imap/SELECT``, ``imap/SEARCH``, ``imap/FETCH``,
+``imap/APPEND``, ``smtp/CONNECT``, ``smtp/AUTH``, ``smtp/MAIL``,
+``smtp/DATA``): ``latency`` sleeps then answers; ``hang`` sleeps then drops
+the connection; ``auth`` refuses the login (IMAP ``NO
+[AUTHENTICATIONFAILED]``, SMTP ``535 5.7.8``) or ends an IMAP session with
+``BYE``; ``status`` answers ``fault.status`` (SMTP) or ``NO
+[UNAVAILABLE]`` (IMAP); ``rate_limit`` answers SMTP ``451 4.7.0`` / IMAP ``NO
+[LIMIT]``; ``malformed`` makes FETCH return bytes that are no email;
+``after`` accepts DATA, records the message, then drops the connection
+before answering — the client cannot know it was sent.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import socket
+import socketserver
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from smm_desk.sim.world import Fault
+
+if TYPE_CHECKING:
+    from smm_desk.sim.email import EmailSim, SimFolder, SimMailbox
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_TOKEN = re.compile(rb'\(|\)|"(?:[^"\\]|\\.)*"|[^\s()"]+')
+_LITERAL = re.compile(rb"\{(\d{1,9})\+?\}\r?\n?$")
+_PART = re.compile(r"^(BODY(?:\.PEEK)?\[\]|RFC822)(?:<(\d+)\.(\d+)>)?$")
+#: Which fault kinds each kind of point acts on.
+_KINDS = {"LOGIN": {"latency", "hang", "auth", "status", "rate_limit"},
+          "AUTH": {"latency", "hang", "auth", "status"},
+          "CONNECT": {"latency", "hang", "status", "rate_limit"},
+          "DATA": {"latency", "hang", "status", "after", "rate_limit"},
+          "MAIL": {"latency", "hang", "status", "rate_limit"},
+          "FETCH": {"latency", "hang", "auth", "status", "malformed"}}
+_DEFAULT_KINDS = {"latency", "hang", "auth", "status"}
+
+
+class _Closed(Exception):
+    """The simulated server drops the connection here."""
+
+
+def take_fault(sim: EmailSim, point: str) -> Fault | None:
+    world = sim.world
+    kinds = _KINDS.get(point.split("/", 1)[1], _DEFAULT_KINDS)
+    with world.lock:
+        world.requests.append((time.monotonic(), point.split("/", 1)[0].upper(), point))
+        for fault in world.faults:
+            if fault.network == "email" and fault.match in point and fault.kind in kinds:
+                fault.times -= 1
+                if fault.times <= 0:
+                    world.faults.remove(fault)
+                return fault
+    return None
+
+
+def imap_internal(at: datetime) -> str:
+    at = at.astimezone(UTC)
+    return f"{at.day:02d}-{MONTHS[at.month - 1]}-{at.year} {at:%H:%M:%S} +0000"
+
+
+def _date(text: str) -> datetime | None:
+    match = re.fullmatch(r"(\d{1,2})-([A-Za-z]{3})-(\d{4})", text)
+    if not match or match.group(2).title() not in MONTHS:
+        return None
+    return datetime(int(match.group(3)), MONTHS.index(match.group(2).title()) + 1,
+                    int(match.group(1)), tzinfo=UTC)
+
+
+def _in_set(spec: str, value: int, top: int) -> bool:
+    for piece in spec.split(","):
+        if ":" in piece:
+            a, b = piece.split(":", 1)
+            lo, hi = (top if a == "*" else int(a)), (top if b == "*" else int(b))
+            if min(lo, hi) <= value <= max(lo, hi):
+                return True
+        elif (top if piece == "*" else int(piece)) == value:
+            return True
+    return False
+
+
+def _is_set(token: str) -> bool:
+    return bool(re.fullmatch(r"[\d*]+(?::[\d*]+)?(?:,[\d*]+(?::[\d*]+)?)*", token))
+
+
+def _unquote(token: bytes) -> str:
+    text = token.decode("utf-8", "replace")
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return re.sub(r"\\(.)", r"\1", text[1:-1])
+    return text
+
+
+def _uid_test(spec: str, top: int) -> Callable[[int, Any], bool]:
+    return lambda n, m: _in_set(spec, m.uid, top)
+
+
+def _seq_test(spec: str, top: int) -> Callable[[int, Any], bool]:
+    return lambda n, m: _in_set(spec, n, top)
+
+
+def _date_test(day: datetime, since: bool) -> Callable[[int, Any], bool]:
+    if since:
+        return lambda n, m: bool(m.internal.date() >= day.date())
+    return lambda n, m: bool(m.internal.date() < day.date())
+
+
+class _Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    sim: EmailSim
+
+    def __init__(self, sim: EmailSim, handler: type[socketserver.BaseRequestHandler]) -> None:
+        super().__init__(("127.0.0.1", 0), handler)
+        self.sim = sim
+        self.open: set[socket.socket] = set()
+        self.guard = threading.Lock()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that went away (killed, timed out) is normal here
+
+    def close_all(self) -> None:
+        with self.guard:
+            sockets, self.open = list(self.open), set()
+        for sock in sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+class _Base(socketserver.StreamRequestHandler):
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.guard:
+            self.server.open.add(self.request)
+
+    def finish(self) -> None:
+        with self.server.guard:
+            self.server.open.discard(self.request)
+        try:
+            super().finish()
+        except OSError:
+            pass
+
+    @property
+    def sim(self) -> EmailSim:
+        return self.server.sim
+
+    def send(self, data: bytes | str) -> None:
+        self.wfile.write(data.encode("utf-8") if isinstance(data, str) else data)
+        self.wfile.flush()
+
+    def fault(self, point: str) -> Fault | None:
+        fault = take_fault(self.sim, point)
+        if fault is not None and fault.kind in ("latency", "hang"):
+            time.sleep(fault.seconds)
+            if fault.kind == "hang":
+                raise _Closed
+            return None
+        return fault
+
+
+# -- IMAP ----------------------------------------------------------------------
+
+class ImapHandler(_Base):
+    def handle(self) -> None:
+        self.box: SimMailbox | None = None
+        self.folder: SimFolder | None = None
+        self.send("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] SMM Desk simulated IMAP ready\r\n")
+        try:
+            while True:
+                line = self.rfile.readline(1_000_000)
+                if not line:
+                    return
+                tokens = self._tokens(line)
+                if len(tokens) < 2:
+                    self.send(b"* BAD empty command\r\n")
+                    continue
+                tag, command = _unquote(tokens[0]), _unquote(tokens[1]).upper()
+                if not self._command(tag, command, tokens[2:]):
+                    return
+        except (_Closed, OSError):
+            return
+
+    def _tokens(self, line: bytes) -> list[bytes]:
+        tokens: list[bytes] = []
+        while True:
+            literal = _LITERAL.search(line)
+            head = line[:literal.start()] if literal else line
+            tokens.extend(_TOKEN.findall(head))
+            if literal is None:
+                return tokens
+            self.send(b"+ go ahead\r\n")
+            tokens.append(b"\x00LIT" + self.rfile.read(int(literal.group(1))))
+            line = self.rfile.readline(1_000_000)
+
+    def _command(self, tag: str, command: str, args: list[bytes]) -> bool:
+        if command == "UID" and args:
+            return self._command_uid(tag, _unquote(args[0]).upper(), args[1:])
+        if command == "CAPABILITY":
+            self.send("* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n")
+        elif command == "NOOP":
+            pass
+        elif command == "LOGOUT":
+            self.send(f"* BYE logging out\r\n{tag} OK LOGOUT completed\r\n")
+            return False
+        elif command == "LOGIN" and len(args) == 2:
+            return self._login(tag, _unquote(args[0]), _unquote(args[1]))
+        elif command == "AUTHENTICATE" and args and _unquote(args[0]).upper() == "PLAIN":
+            self.send(b"+ \r\n")
+            answer = self.rfile.readline(10_000).strip()
+            try:
+                _, user, password = base64.b64decode(answer).decode("utf-8").split("\0", 2)
+            except (binascii.Error, ValueError):
+                self.send(f"{tag} BAD invalid SASL response\r\n")
+                return True
+            return self._login(tag, user, password)
+        elif self.box is None:
+            self.send(f"{tag} BAD not authenticated\r\n")
+        elif command in ("SELECT", "EXAMINE") and len(args) == 1:
+            return self._select(tag, command, _unquote(args[0]))
+        elif command == "CREATE" and len(args) == 1:
+            created = self.sim.create_folder(self.box, _unquote(args[0]))
+            self.send(f"{tag} {'OK CREATE completed' if created else 'NO mailbox exists'}\r\n")
+        elif command == "APPEND" and len(args) >= 2:
+            return self._append(tag, args)
+        elif command == "CLOSE":
+            self.folder = None
+        elif command in ("SEARCH", "FETCH"):
+            return self._command_uid(tag, command, args, by_uid=False)
+        else:
+            self.send(f"{tag} BAD unknown command {command[:40]}\r\n")
+            return True
+        if command in ("CAPABILITY", "NOOP", "CLOSE"):
+            self.send(f"{tag} OK {command} completed\r\n")
+        return True
+
+    def _login(self, tag: str, user: str, password: str) -> bool:
+        fault = self.fault("imap/LOGIN")
+        if fault is not None:
+            word = {"auth": "AUTHENTICATIONFAILED", "rate_limit": "LIMIT"}.get(
+                fault.kind, "UNAVAILABLE")
+            self.send(f"{tag} NO [{word}] simulated failure\r\n")
+            return True
+        box = self.sim.login(user, password)
+        if box is None:
+            self.send(f"{tag} NO [AUTHENTICATIONFAILED] Authentication failed.\r\n")
+            return True
+        self.box = box
+        self.send(f"{tag} OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] Logged in\r\n")
+        return True
+
+    def _select(self, tag: str, command: str, name: str) -> bool:
+        assert self.box is not None
+        if self.fault("imap/SELECT") is not None:
+            self.send(f"{tag} NO [UNAVAILABLE] simulated failure\r\n")
+            return True
+        folder = self.sim.folder(self.box, name)
+        self.folder = folder
+        if folder is None:
+            self.send(f"{tag} NO [NONEXISTENT] Mailbox doesn't exist: {name[:100]}\r\n")
+            return True
+        with self.sim.world.lock:
+            exists, validity, uidnext = len(folder.messages), folder.uidvalidity, folder.uidnext
+        mode = "READ-ONLY" if command == "EXAMINE" else "READ-WRITE"
+        self.send("* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n"
+                  f"* {exists} EXISTS\r\n* 0 RECENT\r\n"
+                  f"* OK [UIDVALIDITY {validity}] UIDs valid\r\n"
+                  f"* OK [UIDNEXT {uidnext}] Predicted next UID\r\n"
+                  f"{tag} OK [{mode}] {command} completed\r\n")
+        return True
+
+    def _append(self, tag: str, args: list[bytes]) -> bool:
+        assert self.box is not None
+        if self.fault("imap/APPEND") is not None:
+            self.send(f"{tag} NO [UNAVAILABLE] simulated failure\r\n")
+            return True
+        literal = args[-1]
+        if not literal.startswith(b"\x00LIT"):
+            self.send(f"{tag} BAD APPEND wants a literal\r\n")
+            return True
+        folder = self.sim.folder(self.box, _unquote(args[0]))
+        if folder is None:
+            self.send(f"{tag} NO [TRYCREATE] Mailbox doesn't exist\r\n")
+            return True
+        when = None
+        for token in args[1:-1]:
+            text = _unquote(token)
+            match = re.fullmatch(r"\s?(\d{1,2}-\w{3}-\d{4}) (\d\d):(\d\d):(\d\d) ([+-]\d{4})",
+                                 text)
+            if match:
+                day = _date(match.group(1))
+                if day is not None:
+                    when = datetime.strptime(
+                        f"{day:%Y-%m-%d} {match.group(2)}:{match.group(3)}:{match.group(4)} "
+                        f"{match.group(5)}", "%Y-%m-%d %H:%M:%S %z").astimezone(UTC)
+        uid = self.sim.store(folder, literal[4:], when)
+        self.send(f"{tag} OK [APPENDUID {folder.uidvalidity} {uid}] APPEND completed\r\n")
+        return True
+
+    def _command_uid(self, tag: str, command: str, args: list[bytes],
+                     by_uid: bool = True) -> bool:
+        if self.box is None or self.folder is None:
+            self.send(f"{tag} BAD no mailbox selected\r\n")
+            return True
+        words = [_unquote(a) for a in args]
+        try:
+            if command == "SEARCH":
+                if self.fault("imap/SEARCH") is not None:
+                    self.send(f"{tag} NO [UNAVAILABLE] simulated failure\r\n")
+                    return True
+                found = self._search(words, by_uid)
+                self.send(f"* SEARCH{''.join(f' {n}' for n in found)}\r\n")
+            elif command == "FETCH" and len(words) >= 2:
+                fault = self.fault("imap/FETCH")
+                if fault is not None and fault.kind != "malformed":
+                    if fault.kind == "auth":
+                        self.send("* BYE session expired\r\n")
+                        return False
+                    self.send(f"{tag} NO [UNAVAILABLE] simulated failure\r\n")
+                    return True
+                self._fetch(words[0], words[1:], by_uid, broken=fault is not None)
+            else:
+                self.send(f"{tag} BAD unknown {'UID ' if by_uid else ''}command\r\n")
+                return True
+        except (ValueError, IndexError):
+            self.send(f"{tag} BAD could not parse the arguments\r\n")
+            return True
+        self.send(f"{tag} OK {'UID ' if by_uid else ''}{command} completed\r\n")
+        return True
+
+    def _numbered(self) -> list[tuple[int, Any]]:
+        assert self.folder is not None
+        with self.sim.world.lock:
+            return list(enumerate(list(self.folder.messages), start=1))
+
+    def _search(self, words: list[str], by_uid: bool) -> list[int]:
+        numbered = self._numbered()
+        top_seq = len(numbered)
+        top_uid = numbered[-1][1].uid if numbered else 0
+        tests: list[Callable[[int, Any], bool]] = []
+        i = 0
+        while i < len(words):
+            word = words[i].upper()
+            if word == "ALL":
+                pass
+            elif word == "UID":
+                tests.append(_uid_test(words[i + 1], top_uid))
+                i += 1
+            elif word in ("SINCE", "BEFORE"):
+                day = _date(words[i + 1])
+                if day is None:
+                    raise ValueError(words[i + 1])
+                tests.append(_date_test(day, since=word == "SINCE"))
+                i += 1
+            elif word == "HEADER":
+                tests.append(self._header_test(words[i + 1], words[i + 2]))
+                i += 2
+            elif _is_set(word):
+                tests.append(_seq_test(word, top_seq))
+            else:
+                raise ValueError(word)
+            i += 1
+        return [m.uid if by_uid else n for n, m in numbered if all(t(n, m) for t in tests)]
+
+    def _header_test(self, name: str, value: str) -> Callable[[int, Any], bool]:
+        wanted = value.lower()
+        return lambda n, m: any(wanted in h.lower() for h in self.sim.header_values(m, name))
+
+    def _fetch(self, spec: str, items: list[str], by_uid: bool, broken: bool) -> None:
+        names = [w.strip("()").upper() for w in " ".join(items).split()]
+        names = [n for n in names if n]
+        if by_uid and "UID" not in names:
+            names.insert(0, "UID")
+        numbered = self._numbered()
+        top = (numbered[-1][1].uid if by_uid else len(numbered)) if numbered else 0
+        for n, message in numbered:
+            if not _in_set(spec, message.uid if by_uid else n, top):
+                continue
+            parts: list[bytes] = []
+            for name in names:
+                part = _PART.match(name)
+                if name == "UID":
+                    parts.append(f"UID {message.uid}".encode())
+                elif name == "FLAGS":
+                    parts.append(f"FLAGS ({' '.join(sorted(message.flags))})".encode())
+                elif name == "INTERNALDATE":
+                    parts.append(f'INTERNALDATE "{imap_internal(message.internal)}"'.encode())
+                elif name == "RFC822.SIZE":
+                    parts.append(f"RFC822.SIZE {len(message.raw)}".encode())
+                elif part is not None:
+                    body = b"\xff\xfe not an email \x00" if broken else message.raw
+                    label = "RFC822" if part.group(1) == "RFC822" else "BODY[]"
+                    if part.group(2) is not None:
+                        start, count = int(part.group(2)), int(part.group(3))
+                        body = body[start:start + count]
+                        label += f"<{start}>"
+                    parts.append(f"{label} {{{len(body)}}}\r\n".encode() + body)
+                else:
+                    raise ValueError(name)
+            self.send(f"* {n} FETCH (".encode() + b" ".join(parts) + b")\r\n")
+
+
+# -- SMTP ----------------------------------------------------------------------
+
+class SmtpHandler(_Base):
+    def handle(self) -> None:
+        self.box: SimMailbox | None = None
+        self.auth_refused = False
+        self.sender: str | None = None
+        self.recipients: list[str] = []
+        try:
+            fault = self.fault("smtp/CONNECT")
+            if fault is not None:
+                code = 421 if fault.kind == "rate_limit" else fault.status
+                self.send(f"{code} 4.3.2 simulated failure, closing\r\n")
+                return
+            self.send("220 sim.example ESMTP SMM Desk simulator\r\n")
+            while True:
+                line = self.rfile.readline(10_000)
+                if not line:
+                    return
+                if not self._command(line.decode("utf-8", "replace").rstrip("\r\n")):
+                    return
+        except (_Closed, OSError):
+            return
+
+    def _command(self, line: str) -> bool:
+        verb, _, rest = line.partition(" ")
+        verb = verb.upper()
+        if verb == "EHLO":
+            self.send("250-sim.example\r\n250-AUTH PLAIN LOGIN\r\n250-8BITMIME\r\n"
+                      "250 ENHANCEDSTATUSCODES\r\n")
+        elif verb == "HELO":
+            self.send("250 sim.example\r\n")
+        elif verb == "AUTH":
+            self._auth(rest.split())
+        elif verb == "MAIL":
+            fault = self.fault("smtp/MAIL")
+            if self.box is None:
+                self.send("530 5.7.0 Authentication required\r\n")
+            elif fault is not None:
+                self.send("451 4.7.0 Too many messages, slow down\r\n" if fault.kind ==
+                          "rate_limit" else f"{fault.status} simulated failure\r\n")
+            else:
+                self.sender = rest.partition(":")[2].strip().strip("<>")
+                self.recipients = []
+                self.send("250 2.1.0 Ok\r\n")
+        elif verb == "RCPT":
+            if self.sender is None:
+                self.send("503 5.5.1 Need MAIL first\r\n")
+            else:
+                self.recipients.append(rest.partition(":")[2].strip().strip("<>"))
+                self.send("250 2.1.5 Ok\r\n")
+        elif verb == "DATA":
+            return self._data()
+        elif verb == "RSET":
+            self.sender, self.recipients = None, []
+            self.send("250 2.0.0 Ok\r\n")
+        elif verb == "NOOP":
+            self.send("250 2.0.0 Ok\r\n")
+        elif verb == "QUIT":
+            self.send("221 2.0.0 Bye\r\n")
+            return False
+        else:
+            self.send("502 5.5.2 Command not recognized\r\n")
+        return True
+
+    def _auth(self, words: list[str]) -> None:
+        mechanism = words[0].upper() if words else ""
+        try:
+            if mechanism == "PLAIN":
+                if len(words) > 1:
+                    answer = words[1]
+                else:
+                    self.send("334 \r\n")
+                    answer = self.rfile.readline(10_000).decode("ascii", "replace").strip()
+                _, user, password = base64.b64decode(answer).decode("utf-8").split("\0", 2)
+            elif mechanism == "LOGIN":
+                self.send("334 VXNlcm5hbWU6\r\n")
+                user = base64.b64decode(self.rfile.readline(10_000).strip()).decode("utf-8")
+                self.send("334 UGFzc3dvcmQ6\r\n")
+                password = base64.b64decode(self.rfile.readline(10_000).strip()).decode("utf-8")
+            else:
+                self.send("504 5.5.4 Unrecognized authentication type\r\n")
+                return
+        except (binascii.Error, ValueError):
+            self.send("501 5.5.2 Cannot decode response\r\n")
+            return
+        fault = self.fault("smtp/AUTH")
+        if fault is not None and fault.kind == "auth":
+            self.auth_refused = True  # the whole session: smtplib tries the next mechanism
+        elif fault is not None:
+            self.send(f"{fault.status} simulated failure\r\n")
+            return
+        box = None if self.auth_refused else self.sim.login(user, password)
+        if box is None:
+            self.send("535 5.7.8 Error: authentication failed\r\n")
+            return
+        self.box = box
+        self.send("235 2.7.0 Authentication successful\r\n")
+
+    def _data(self) -> bool:
+        if self.box is None or self.sender is None or not self.recipients:
+            self.send("503 5.5.1 Need MAIL and RCPT first\r\n")
+            return True
+        fault = self.fault("smtp/DATA")
+        if fault is not None and fault.kind != "after":
+            code = 451 if fault.kind == "rate_limit" else fault.status
+            self.send(f"{code} simulated failure\r\n")
+            return True
+        self.send("354 End data with <CR><LF>.<CR><LF>\r\n")
+        lines: list[bytes] = []
+        while True:
+            line = self.rfile.readline(1_000_000)
+            if not line:
+                return False
+            if line in (b".\r\n", b".\n"):
+                break
+            lines.append(line[1:] if line.startswith(b"..") else line)
+        queued = self.sim.accept_smtp(self.box, self.sender, list(self.recipients),
+                                      b"".join(lines))
+        self.sender, self.recipients = None, []
+        if fault is not None:  # "after": sent, but the client never hears so
+            return False
+        self.send(f"250 2.0.0 Ok: queued as {queued}\r\n")
+        return True
+
+
+class Servers:
+    """The IMAP and SMTP servers of one simulator, started together."""
+
+    def __init__(self, sim: EmailSim) -> None:
+        self.imap = _Server(sim, ImapHandler)
+        self.smtp = _Server(sim, SmtpHandler)
+        self._threads = [threading.Thread(target=server.serve_forever, daemon=True,
+                                          name=f"smm-desk-sim-{name}")
+                         for name, server in (("imap", self.imap), ("smtp", self.smtp))]
+        for thread in self._threads:
+            thread.start()
+
+    @property
+    def imap_port(self) -> int:
+        return int(self.imap.server_address[1])
+
+    @property
+    def smtp_port(self) -> int:
+        return int(self.smtp.server_address[1])
+
+    def close(self) -> None:
+        for server in (self.imap, self.smtp):
+            server.shutdown()
+            server.close_all()
+            server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
