@@ -5,6 +5,11 @@ wrap it in this platform's installer.
 
 * First the translations are compiled (``python -m smm_desk.app.i18n --compile``:
   ``resources/i18n/*.ts`` -> ``smm_desk/i18n/*.qm``), which the bundle ships.
+* Before PyInstaller runs, the installers' icons are drawn from the app's SVG
+  mark (``python -m smm_desk.ui.icons build/icons``: ``smm-desk.ico`` with PNG
+  images 16–256 px, ``smm-desk.icns`` with PNG chunks up to 1024 px); the spec
+  takes them from there unless ``packaging/icons/`` has hand-made ones. They are
+  made from ``smm_desk/``, so the inputs hash already covers them.
 * The bundle is ``dist/smm-desk/`` (onedir; on macOS also ``dist/SMM Desk.app``),
   PyInstaller's work files are in ``build/pyinstaller/`` (both git-ignored).
 * Cached: a SHA-256 of the inputs — every file of ``smm_desk/`` and
@@ -55,6 +60,7 @@ APP_NAME = "SMM Desk"
 BUNDLE = DIST / NAME
 STAMP = DIST / f"{NAME}.inputs.json"
 LOG = ROOT / "build" / "pyinstaller.log"
+ICONS = ROOT / "build" / "icons"
 
 #: Inputs hashed as whole trees (files under __pycache__ and *.pyc are skipped).
 INPUT_TREES = ("smm_desk", "resources", "packaging/icons")
@@ -186,6 +192,21 @@ def compile_translations() -> None:
                          + (done.stdout + done.stderr).strip())
 
 
+def make_icons(folder: Path = ICONS) -> list[Path]:
+    """Draw ``smm-desk.ico`` and ``smm-desk.icns`` into ``folder`` (a child process:
+    rendering needs a Qt application, offscreen on Linux); the files written."""
+    env = dict(os.environ)
+    if sys.platform.startswith("linux"):
+        env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    done = subprocess.run([sys.executable, "-m", "smm_desk.ui.icons", str(folder)], cwd=ROOT,
+                          env=env, capture_output=True, text=True, check=False)
+    written = [Path(line) for line in done.stdout.splitlines() if line.strip()]
+    if done.returncode != 0 or not written or not all(p.is_file() for p in written):
+        raise BuildError("drawing the installer icons failed:\n"
+                         + (done.stdout + done.stderr).strip())
+    return written
+
+
 def build(force: bool = False) -> Path:
     """Build the bundle unless the inputs are unchanged; returns its folder."""
     with build_lock():
@@ -198,6 +219,7 @@ def build(force: bool = False) -> Path:
             print("bundle: building with PyInstaller (a few minutes; log: "
                   f"{LOG.relative_to(ROOT)})", flush=True)
             started = time.monotonic()
+            make_icons()
             run_pyinstaller()
             seconds = time.monotonic() - started
             if not executable().is_file():

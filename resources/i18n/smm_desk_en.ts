@@ -55,6 +55,14 @@
         <translation>Customer</translation>
     </message>
     <message>
+        <source>Department SLA breached: {department} has not answered the handoff in time</source>
+        <translation>Department SLA breached: {department} has not answered the handoff in time</translation>
+    </message>
+    <message>
+        <source>Department SLA warning: {department} should answer the handoff soon</source>
+        <translation>Department SLA warning: {department} should answer the handoff soon</translation>
+    </message>
+    <message>
         <source>Department: {department}</source>
         <translation>Department: {department}</translation>
     </message>
@@ -163,6 +171,10 @@
         <translation>Tagged {tags} {who}</translation>
     </message>
     <message>
+        <source>The handoff to {department} failed: {error}</source>
+        <translation>The handoff to {department} failed: {error}</translation>
+    </message>
+    <message>
         <source>This case is no longer in the workspace.</source>
         <translation>This case is no longer in the workspace.</translation>
     </message>
@@ -221,6 +233,10 @@
     <message>
         <source>first response</source>
         <translation>first response</translation>
+    </message>
+    <message>
+        <source>handoff to {department}</source>
+        <translation>handoff to {department}</translation>
     </message>
     <message>
         <source>next response</source>
@@ -1505,6 +1521,10 @@ then connect it again with a new token:
         <translation>Added {name}</translation>
     </message>
     <message>
+        <source>Appearance</source>
+        <translation>Appearance</translation>
+    </message>
+    <message>
         <source>As the system</source>
         <translation>As the system</translation>
     </message>
@@ -1533,6 +1553,10 @@ then connect it again with a new token:
         <translation>Connected {name}; test it above</translation>
     </message>
     <message>
+        <source>Dark</source>
+        <translation>Dark</translation>
+    </message>
+    <message>
         <source>Department</source>
         <translation>Department</translation>
     </message>
@@ -1555,6 +1579,14 @@ then connect it again with a new token:
     <message>
         <source>Language</source>
         <translation>Language</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Light</translation>
+    </message>
+    <message>
+        <source>Light or dark changes at once.</source>
+        <translation>Light or dark changes at once.</translation>
     </message>
     <message>
         <source>Name</source>
@@ -1661,6 +1693,10 @@ then connect it again with a new token:
         <translation>Testing the connection…</translation>
     </message>
     <message>
+        <source>The new appearance is used the next time SMM Desk starts.</source>
+        <translation>The new appearance is used the next time SMM Desk starts.</translation>
+    </message>
+    <message>
         <source>The new language is used the next time SMM Desk starts.</source>
         <translation>The new language is used the next time SMM Desk starts.</translation>
     </message>
@@ -1714,6 +1750,27 @@ then connect it again with a new token:
 </context>
 <context>
     <name>SyncStatus</name>
+    <message numerus="yes">
+        <source>%n account(s) offline</source>
+        <translation>
+            <numerusform>%n account offline</numerusform>
+            <numerusform>%n accounts offline</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n account(s) ok</source>
+        <translation>
+            <numerusform>%n account ok</numerusform>
+            <numerusform>%n accounts ok</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n account(s) paused</source>
+        <translation>
+            <numerusform>%n account paused</numerusform>
+            <numerusform>%n accounts paused</numerusform>
+        </translation>
+    </message>
     <message numerus="yes">
         <source>%n repl(y|ies) (waits|wait) in the outbox and will leave when the connection is back.</source>
         <translation>
@@ -1825,6 +1882,10 @@ then connect it again with a new token:
         <translation>Case {id}</translation>
     </message>
     <message>
+        <source>Case {id} ({network}) is past its resolution target.</source>
+        <translation>Case {id} ({network}) is past its resolution target.</translation>
+    </message>
+    <message>
         <source>Case {id} ({network}) is past its response target.</source>
         <translation>Case {id} ({network}) is past its response target.</translation>
     </message>
@@ -1833,12 +1894,24 @@ then connect it again with a new token:
         <translation>Case {id} ({network}) reached its SLA warning.</translation>
     </message>
     <message>
+        <source>Case {id} ({network}) reached its resolution warning.</source>
+        <translation>Case {id} ({network}) reached its resolution warning.</translation>
+    </message>
+    <message>
         <source>In warning: {names}</source>
         <translation>In warning: {names}</translation>
     </message>
     <message>
         <source>Reply soon — {who}</source>
         <translation>Reply soon — {who}</translation>
+    </message>
+    <message>
+        <source>Resolution due soon — {who}</source>
+        <translation>Resolution due soon — {who}</translation>
+    </message>
+    <message>
+        <source>Resolution overdue — {who}</source>
+        <translation>Resolution overdue — {who}</translation>
     </message>
     <message>
         <source>Response overdue — {who}</source>

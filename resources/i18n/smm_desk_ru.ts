@@ -55,6 +55,14 @@
         <translation>Клиент</translation>
     </message>
     <message>
+        <source>Department SLA breached: {department} has not answered the handoff in time</source>
+        <translation>SLA отдела нарушено: отдел {department} не ответил вовремя на переданное обращение</translation>
+    </message>
+    <message>
+        <source>Department SLA warning: {department} should answer the handoff soon</source>
+        <translation>SLA отдела: отделу {department} пора ответить на переданное обращение</translation>
+    </message>
+    <message>
         <source>Department: {department}</source>
         <translation>Отдел: {department}</translation>
     </message>
@@ -163,6 +171,10 @@
         <translation>Метки {tags} {who}</translation>
     </message>
     <message>
+        <source>The handoff to {department} failed: {error}</source>
+        <translation>Не удалось передать обращение в отдел {department}: {error}</translation>
+    </message>
+    <message>
         <source>This case is no longer in the workspace.</source>
         <translation>Этого обращения больше нет в рабочем пространстве.</translation>
     </message>
@@ -221,6 +233,10 @@
     <message>
         <source>first response</source>
         <translation>первый ответ</translation>
+    </message>
+    <message>
+        <source>handoff to {department}</source>
+        <translation>передача в отдел {department}</translation>
     </message>
     <message>
         <source>next response</source>
@@ -1519,6 +1535,10 @@ then connect it again with a new token:
         <translation>Добавлен отдел {name}</translation>
     </message>
     <message>
+        <source>Appearance</source>
+        <translation>Оформление</translation>
+    </message>
+    <message>
         <source>As the system</source>
         <translation>Как в системе</translation>
     </message>
@@ -1547,6 +1567,10 @@ then connect it again with a new token:
         <translation>Аккаунт {name} подключён; проверьте его выше</translation>
     </message>
     <message>
+        <source>Dark</source>
+        <translation>Тёмное</translation>
+    </message>
+    <message>
         <source>Department</source>
         <translation>Отдел</translation>
     </message>
@@ -1569,6 +1593,14 @@ then connect it again with a new token:
     <message>
         <source>Language</source>
         <translation>Язык</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Светлое</translation>
+    </message>
+    <message>
+        <source>Light or dark changes at once.</source>
+        <translation>Светлое или тёмное оформление меняется сразу.</translation>
     </message>
     <message>
         <source>Name</source>
@@ -1675,6 +1707,10 @@ then connect it again with a new token:
         <translation>Проверка подключения…</translation>
     </message>
     <message>
+        <source>The new appearance is used the next time SMM Desk starts.</source>
+        <translation>Новое оформление будет применено при следующем запуске SMM Desk.</translation>
+    </message>
+    <message>
         <source>The new language is used the next time SMM Desk starts.</source>
         <translation>Новый язык будет применён при следующем запуске SMM Desk.</translation>
     </message>
@@ -1728,6 +1764,30 @@ then connect it again with a new token:
 </context>
 <context>
     <name>SyncStatus</name>
+    <message numerus="yes">
+        <source>%n account(s) offline</source>
+        <translation>
+            <numerusform>%n аккаунт без связи</numerusform>
+            <numerusform>%n аккаунта без связи</numerusform>
+            <numerusform>%n аккаунтов без связи</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n account(s) ok</source>
+        <translation>
+            <numerusform>%n аккаунт в порядке</numerusform>
+            <numerusform>%n аккаунта в порядке</numerusform>
+            <numerusform>%n аккаунтов в порядке</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n account(s) paused</source>
+        <translation>
+            <numerusform>%n аккаунт на паузе</numerusform>
+            <numerusform>%n аккаунта на паузе</numerusform>
+            <numerusform>%n аккаунтов на паузе</numerusform>
+        </translation>
+    </message>
     <message numerus="yes">
         <source>%n repl(y|ies) (waits|wait) in the outbox and will leave when the connection is back.</source>
         <translation>
@@ -1843,6 +1903,10 @@ then connect it again with a new token:
         <translation>Обращение {id}</translation>
     </message>
     <message>
+        <source>Case {id} ({network}) is past its resolution target.</source>
+        <translation>Срок решения по обращению {id} ({network}) истёк.</translation>
+    </message>
+    <message>
         <source>Case {id} ({network}) is past its response target.</source>
         <translation>Срок ответа по обращению {id} ({network}) истёк.</translation>
     </message>
@@ -1851,12 +1915,24 @@ then connect it again with a new token:
         <translation>Обращение {id} ({network}): предупреждение SLA.</translation>
     </message>
     <message>
+        <source>Case {id} ({network}) reached its resolution warning.</source>
+        <translation>Срок решения по обращению {id} ({network}) скоро истечёт.</translation>
+    </message>
+    <message>
         <source>In warning: {names}</source>
         <translation>Предупреждение: {names}</translation>
     </message>
     <message>
         <source>Reply soon — {who}</source>
         <translation>Ответьте скорее — {who}</translation>
+    </message>
+    <message>
+        <source>Resolution due soon — {who}</source>
+        <translation>Скоро срок решения — {who}</translation>
+    </message>
+    <message>
+        <source>Resolution overdue — {who}</source>
+        <translation>Решение просрочено — {who}</translation>
     </message>
     <message>
         <source>Response overdue — {who}</source>

@@ -55,6 +55,14 @@
         <translation>Khách hàng</translation>
     </message>
     <message>
+        <source>Department SLA breached: {department} has not answered the handoff in time</source>
+        <translation>Vi phạm SLA của bộ phận: {department} chưa phản hồi yêu cầu được chuyển đúng hạn</translation>
+    </message>
+    <message>
+        <source>Department SLA warning: {department} should answer the handoff soon</source>
+        <translation>Cảnh báo SLA của bộ phận: {department} cần sớm phản hồi yêu cầu được chuyển</translation>
+    </message>
+    <message>
         <source>Department: {department}</source>
         <translation>Bộ phận: {department}</translation>
     </message>
@@ -163,6 +171,10 @@
         <translation>Gắn nhãn {tags} {who}</translation>
     </message>
     <message>
+        <source>The handoff to {department} failed: {error}</source>
+        <translation>Chuyển yêu cầu cho {department} không thành công: {error}</translation>
+    </message>
+    <message>
         <source>This case is no longer in the workspace.</source>
         <translation>Yêu cầu này không còn trong không gian làm việc.</translation>
     </message>
@@ -221,6 +233,10 @@
     <message>
         <source>first response</source>
         <translation>phản hồi đầu tiên</translation>
+    </message>
+    <message>
+        <source>handoff to {department}</source>
+        <translation>chuyển cho {department}</translation>
     </message>
     <message>
         <source>next response</source>
@@ -1491,6 +1507,10 @@ rồi kết nối lại với token mới:
         <translation>Đã thêm {name}</translation>
     </message>
     <message>
+        <source>Appearance</source>
+        <translation>Giao diện</translation>
+    </message>
+    <message>
         <source>As the system</source>
         <translation>Theo hệ thống</translation>
     </message>
@@ -1519,6 +1539,10 @@ rồi kết nối lại với token mới:
         <translation>Đã kết nối {name}; hãy kiểm tra ở trên</translation>
     </message>
     <message>
+        <source>Dark</source>
+        <translation>Tối</translation>
+    </message>
+    <message>
         <source>Department</source>
         <translation>Bộ phận</translation>
     </message>
@@ -1541,6 +1565,14 @@ rồi kết nối lại với token mới:
     <message>
         <source>Language</source>
         <translation>Ngôn ngữ</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Sáng</translation>
+    </message>
+    <message>
+        <source>Light or dark changes at once.</source>
+        <translation>Giao diện sáng hoặc tối được áp dụng ngay.</translation>
     </message>
     <message>
         <source>Name</source>
@@ -1647,6 +1679,10 @@ rồi kết nối lại với token mới:
         <translation>Đang kiểm tra kết nối…</translation>
     </message>
     <message>
+        <source>The new appearance is used the next time SMM Desk starts.</source>
+        <translation>Giao diện mới sẽ được dùng từ lần khởi động SMM Desk tiếp theo.</translation>
+    </message>
+    <message>
         <source>The new language is used the next time SMM Desk starts.</source>
         <translation>Ngôn ngữ mới sẽ được dùng từ lần khởi động SMM Desk tiếp theo.</translation>
     </message>
@@ -1700,6 +1736,24 @@ rồi kết nối lại với token mới:
 </context>
 <context>
     <name>SyncStatus</name>
+    <message numerus="yes">
+        <source>%n account(s) offline</source>
+        <translation>
+            <numerusform>%n tài khoản mất kết nối</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n account(s) ok</source>
+        <translation>
+            <numerusform>%n tài khoản hoạt động tốt</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n account(s) paused</source>
+        <translation>
+            <numerusform>%n tài khoản đang tạm dừng</numerusform>
+        </translation>
+    </message>
     <message numerus="yes">
         <source>%n repl(y|ies) (waits|wait) in the outbox and will leave when the connection is back.</source>
         <translation>
@@ -1807,6 +1861,10 @@ rồi kết nối lại với token mới:
         <translation>Yêu cầu {id}</translation>
     </message>
     <message>
+        <source>Case {id} ({network}) is past its resolution target.</source>
+        <translation>Yêu cầu {id} ({network}) đã quá hạn giải quyết.</translation>
+    </message>
+    <message>
         <source>Case {id} ({network}) is past its response target.</source>
         <translation>Yêu cầu {id} ({network}) đã quá hạn phản hồi.</translation>
     </message>
@@ -1815,12 +1873,24 @@ rồi kết nối lại với token mới:
         <translation>Yêu cầu {id} ({network}) đã đến mức cảnh báo SLA.</translation>
     </message>
     <message>
+        <source>Case {id} ({network}) reached its resolution warning.</source>
+        <translation>Yêu cầu {id} ({network}) sắp đến hạn giải quyết.</translation>
+    </message>
+    <message>
         <source>In warning: {names}</source>
         <translation>Đang cảnh báo: {names}</translation>
     </message>
     <message>
         <source>Reply soon — {who}</source>
         <translation>Hãy trả lời sớm — {who}</translation>
+    </message>
+    <message>
+        <source>Resolution due soon — {who}</source>
+        <translation>Sắp đến hạn giải quyết — {who}</translation>
+    </message>
+    <message>
+        <source>Resolution overdue — {who}</source>
+        <translation>Quá hạn giải quyết — {who}</translation>
     </message>
     <message>
         <source>Response overdue — {who}</source>

@@ -99,7 +99,12 @@ class EventKind(StrEnum):
     REPLY_UNCERTAIN = "reply_uncertain"
     SLA_WARNING = "sla_warning"
     SLA_BREACHED = "sla_breached"
+    RESOLUTION_WARNING = "resolution_warning"
+    RESOLUTION_BREACHED = "resolution_breached"
+    DEPARTMENT_WARNING = "department_warning"
+    DEPARTMENT_BREACHED = "department_breached"
     HANDOFF_SENT = "handoff_sent"
+    HANDOFF_FAILED = "handoff_failed"
     CLUSTERED = "clustered"
     CRISIS_ALERT = "crisis_alert"
 

@@ -53,8 +53,15 @@ Semantics, including the decisions the design notes left open:
 * **Resolution** runs from the earliest inbound message after the last stop,
   target ``policy.resolution``, same pause rule, whether or not replies were
   sent; ``None`` while paused, stopped, or without such a message. The snapshot
-  has no resolution start or warning time, so :func:`due_alerts` raises alerts
-  for the response targets only.
+  keeps its start (``resolution_started_at``), warning and due times;
+  :func:`due_alerts` raises the response alerts and
+  :func:`due_resolution_alerts` the resolution ones, each keyed by its own run.
+  While paused the resolution clock has no times, so an alert still owed when a
+  pause begins is raised when the clock resumes, with the instant it was crossed.
+* **A department's clock** (a handoff) is not part of a case's history: it is
+  due by the department's first-response target from the handoff, its times are
+  fixed when the case is handed off, and :func:`due_department_alerts` raises
+  its alerts keyed by the handoff.
 * **Alerts** are identified by target, level and ``started_at`` (the clock
   run), so a recomputed snapshot, a pause and resume, or an app restart never
   reports the same crossing twice. A message older than the current run that
@@ -80,6 +87,7 @@ from smm_desk.domain.enums import CaseStatus, Direction
 __all__ = [
     "DEFAULT_POLICY",
     "CaseStatus",
+    "DepartmentAlert",
     "Direction",
     "MessagePoint",
     "SlaAlert",
@@ -89,6 +97,8 @@ __all__ = [
     "SlaTarget",
     "StatusChange",
     "due_alerts",
+    "due_department_alerts",
+    "due_resolution_alerts",
     "evaluate",
     "evaluate_new_inbound",
     "overdue_by",
@@ -195,7 +205,9 @@ class SlaSnapshot:
     ``target``/``started_at`` are set while a response is owed; ``due_at`` and
     ``warn_at`` while that clock runs; ``paused_remaining``/``paused_state``
     while it is paused. ``resolution_due_at`` is the resolution deadline while it
-    runs. ``stopped`` means resolved or spam (then everything else is ``None``).
+    runs, with ``resolution_started_at`` (the run's identity) and
+    ``resolution_warn_at``. ``stopped`` means resolved or spam (then everything
+    else is ``None``).
     """
 
     target: SlaTarget | None = None
@@ -206,9 +218,12 @@ class SlaSnapshot:
     paused_state: SlaState | None = None
     resolution_due_at: datetime | None = None
     stopped: bool = False
+    resolution_started_at: datetime | None = None
+    resolution_warn_at: datetime | None = None
 
     def __post_init__(self) -> None:
-        for name in ("started_at", "due_at", "warn_at", "resolution_due_at"):
+        for name in ("started_at", "due_at", "warn_at", "resolution_due_at",
+                     "resolution_started_at", "resolution_warn_at"):
             object.__setattr__(self, name, _optional_utc(getattr(self, name), name))
         if self.target is not None:
             object.__setattr__(self, "target", SlaTarget(self.target))
@@ -239,6 +254,27 @@ class SlaAlert:
     def key(self) -> str:
         """Stable identity, e.g. ``first_response:warning:2026-01-01T10:00:00+00:00``."""
         return f"{self.target.value}:{self.level.value}:{self.started_at.isoformat()}"
+
+
+@dataclass(frozen=True)
+class DepartmentAlert:
+    """A department's clock (one handoff) crossed its warning or due time."""
+
+    handoff_id: str
+    level: SlaState
+    at: datetime
+
+    def __post_init__(self) -> None:
+        if self.level not in (SlaState.WARNING, SlaState.BREACHED):
+            raise ValueError(f"an alert is a warning or a breach, not {self.level!r}")
+        if not self.handoff_id:
+            raise ValueError("a department alert needs its handoff id")
+        object.__setattr__(self, "at", as_utc(self.at, "at"))
+
+    @property
+    def key(self) -> str:
+        """Stable identity, e.g. ``department:warning:<handoff id>``."""
+        return f"department:{self.level.value}:{self.handoff_id}"
 
 
 # -- the clock ---------------------------------------------------------------------------
@@ -336,14 +372,18 @@ def evaluate(
     clock: _Clock = policy.calendar if policy.calendar is not None else _ALWAYS
     paused = latest in PAUSING
 
-    resolution_due_at = None
+    resolution_started_at = resolution_due_at = resolution_warn_at = None
     if inbound and not paused:
         spans = list(_running_spans(history, inbound[0]))
+        resolution_started_at = inbound[0]
         resolution_due_at = _deadline(clock, spans, policy.resolution)
+        resolution_warn_at = _deadline(clock, spans, policy.warning(SlaTarget.RESOLUTION))
 
     unanswered = [at for at in inbound if last_outbound is None or at > last_outbound]
     if not unanswered:
-        return SlaSnapshot(resolution_due_at=resolution_due_at)
+        return SlaSnapshot(resolution_due_at=resolution_due_at,
+                           resolution_started_at=resolution_started_at,
+                           resolution_warn_at=resolution_warn_at)
 
     started_at = unanswered[0]
     target = SlaTarget.FIRST_RESPONSE if last_outbound is None else SlaTarget.NEXT_RESPONSE
@@ -370,6 +410,8 @@ def evaluate(
         due_at=_deadline(clock, spans, amount),
         warn_at=_deadline(clock, spans, warn_amount),
         resolution_due_at=resolution_due_at,
+        resolution_started_at=resolution_started_at,
+        resolution_warn_at=resolution_warn_at,
     )
 
 
@@ -390,6 +432,8 @@ def evaluate_new_inbound(policy: SlaPolicy, first_inbound: datetime) -> SlaSnaps
         due_at=clock.add(start, policy.first_response),
         warn_at=clock.add(start, policy.warning(SlaTarget.FIRST_RESPONSE)),
         resolution_due_at=clock.add(start, policy.resolution),
+        resolution_started_at=start,
+        resolution_warn_at=clock.add(start, policy.warning(SlaTarget.RESOLUTION)),
     )
 
 
@@ -453,4 +497,46 @@ def due_alerts(snapshot: SlaSnapshot, now: datetime, reported: Collection[str]) 
     alerts = [SlaAlert(snapshot.target, SlaState.WARNING, snapshot.started_at, warn_at)]
     if state is SlaState.BREACHED:
         alerts.append(SlaAlert(snapshot.target, SlaState.BREACHED, snapshot.started_at, due_at))
+    return [alert for alert in alerts if alert.key not in reported]
+
+
+def _crossed(warn_at: datetime | None, due_at: datetime,
+             now: datetime) -> list[tuple[SlaState, datetime]]:
+    """The thresholds passed by ``now``, warning first (a warning time after the
+    due time counts as the due time, so a breach never comes without its warning)."""
+    warn = min(warn_at, due_at) if warn_at is not None else due_at
+    crossed: list[tuple[SlaState, datetime]] = []
+    if now >= warn:
+        crossed.append((SlaState.WARNING, warn))
+    if now >= due_at:
+        crossed.append((SlaState.BREACHED, due_at))
+    return crossed
+
+
+def due_resolution_alerts(snapshot: SlaSnapshot, now: datetime,
+                          reported: Collection[str]) -> list[SlaAlert]:
+    """The resolution target's crossed thresholds not yet in ``reported``
+    (keys), warning before breach, each carrying the instant it was crossed.
+    Nothing while the resolution clock is paused, stopped or not running."""
+    now = as_utc(now, "now")
+    if (snapshot.stopped or snapshot.resolution_due_at is None
+            or snapshot.resolution_started_at is None):
+        return []
+    alerts = [SlaAlert(SlaTarget.RESOLUTION, level, snapshot.resolution_started_at, at)
+              for level, at in _crossed(snapshot.resolution_warn_at,
+                                        snapshot.resolution_due_at, now)]
+    return [alert for alert in alerts if alert.key not in reported]
+
+
+def due_department_alerts(handoff_id: str, warn_at: datetime | None, due_at: datetime | None,
+                          now: datetime, reported: Collection[str]) -> list[DepartmentAlert]:
+    """A department clock's crossed thresholds not yet in ``reported`` (keys),
+    warning before breach. The caller decides whether the clock still runs
+    (the case waits on the department and its answer is not recorded)."""
+    now = as_utc(now, "now")
+    if due_at is None:
+        return []
+    due_at = as_utc(due_at, "due_at")
+    warn = as_utc(warn_at, "warn_at") if warn_at is not None else None
+    alerts = [DepartmentAlert(handoff_id, level, at) for level, at in _crossed(warn, due_at, now)]
     return [alert for alert in alerts if alert.key not in reported]

@@ -22,7 +22,10 @@ idempotency key) plus a :class:`~smm_desk.store.models.Handoff` row with:
 Queueing sets the case to ``waiting_department``; recording the department's
 answer (an internal note, event ``note`` with ``from_department``) stops the
 handoff's clock and sets the case back to ``open``. Delivery records the
-``handoff_sent`` event. The department's answer is an event, not a ``Message``
+``handoff_sent`` event, a permanent failure ``handoff_failed`` (with the
+department and the reason; ``store.outbox.mark_failed``). While the case waits
+on the department, ``store.alerts`` records ``department_warning`` /
+``department_breached`` once each when the department's clock crosses them. The department's answer is an event, not a ``Message``
 row: a message would be taken for the customer's latest message by the reply
 path (``in_reply_to``) and for our own copy when settling replies.
 """

@@ -176,6 +176,8 @@ class Case(Base):
     sla_paused_state: Mapped[str | None] = mapped_column(String(16), nullable=True)
     resolution_due_at: Mapped[datetime | None] = mapped_column(nullable=True)
     sla_stopped: Mapped[bool] = mapped_column(Boolean, default=False)
+    resolution_started_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    resolution_warn_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     __table_args__ = (
         UniqueConstraint("account_id", "thread_key"),

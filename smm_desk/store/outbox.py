@@ -24,7 +24,7 @@ from smm_desk.domain.records import EventKind, MessageKind, ReplyState, require_
 from smm_desk.domain.views import ReplyTargetView
 from smm_desk.store.cases import add_event, get_case, set_status
 from smm_desk.store.errors import Conflict, NotFound
-from smm_desk.store.models import Message, Reply
+from smm_desk.store.models import Handoff, Message, Reply
 from smm_desk.store.sla_state import refresh_sla
 
 
@@ -232,6 +232,12 @@ def mark_failed(session: Session, reply_id: str, error: str, now: datetime) -> R
     reply = get_reply(session, reply_id)
     reply.state = ReplyState.FAILED.value
     reply.error = error
+    if reply.kind == "handoff":  # a department handoff: named as such in the case's log
+        handoff = session.get(Handoff, reply.id)
+        add_event(session, reply.case_id, EventKind.HANDOFF_FAILED, now, "sync",
+                  reply_id=reply.id, error=error,
+                  department=handoff.department_name if handoff is not None else None)
+        return reply
     add_event(session, reply.case_id, EventKind.REPLY_FAILED, now, "sync",
               reply_id=reply.id, error=error)
     return reply

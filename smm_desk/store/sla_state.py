@@ -84,6 +84,8 @@ def snapshot_columns(snapshot: SlaSnapshot) -> dict[str, Any]:
         "sla_paused_state": snapshot.paused_state.value if snapshot.paused_state else None,
         "resolution_due_at": snapshot.resolution_due_at,
         "sla_stopped": snapshot.stopped,
+        "resolution_started_at": snapshot.resolution_started_at,
+        "resolution_warn_at": snapshot.resolution_warn_at,
     }
 
 
@@ -99,6 +101,8 @@ def snapshot_of(case: Case) -> SlaSnapshot:
         paused_state=SlaState(case.sla_paused_state) if case.sla_paused_state else None,
         resolution_due_at=case.resolution_due_at,
         stopped=case.sla_stopped,
+        resolution_started_at=case.resolution_started_at,
+        resolution_warn_at=case.resolution_warn_at,
     )
 
 

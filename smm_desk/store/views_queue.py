@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -57,7 +57,8 @@ class QueueFilter:
 
 @dataclass(frozen=True)
 class SlaAlertView:
-    """One recorded SLA warning or breach (an ``sla_warning``/``sla_breached`` event)."""
+    """One recorded SLA warning or breach (an ``sla_warning``/``sla_breached`` or
+    ``resolution_warning``/``resolution_breached`` event)."""
 
     event_id: int
     case_id: int
@@ -186,12 +187,14 @@ def case_networks(session: Session) -> list[str]:
 
 
 def sla_alerts_after(session: Session, event_id: int, limit: int = 500) -> list[SlaAlertView]:
-    """Recorded SLA warnings and breaches with an event id above ``event_id``, oldest first."""
+    """Recorded SLA warnings and breaches (response and resolution targets) with
+    an event id above ``event_id``, oldest first."""
     rows = session.execute(
         select(Event.id, Event.case_id, Event.kind, Event.at)
         .where(Event.id > event_id,
-               or_(Event.kind == EventKind.SLA_WARNING.value,
-                   Event.kind == EventKind.SLA_BREACHED.value))
+               Event.kind.in_([EventKind.SLA_WARNING.value, EventKind.SLA_BREACHED.value,
+                               EventKind.RESOLUTION_WARNING.value,
+                               EventKind.RESOLUTION_BREACHED.value]))
         .order_by(Event.id).limit(limit)
     )
     return [SlaAlertView(int(i), int(c), str(k), at) for i, c, k, at in rows]

@@ -208,8 +208,12 @@ class SyncEngine:
         if (state.account.status, state.account.status_detail) == (status.value, detail) and \
                 state.account.retry_at == retry_at:
             return
+        old = state.account.status
         await self.db(self.store.set_account_status, state.account.id, status, detail, retry_at)
         state.account = await self.db(self.store.account, state.account.id)
+        if old != status.value:  # one line per change of state, not per refreshed note
+            log.info("account %s (%s): %s → %s%s", state.account.id, state.account.network,
+                     old, status.value, f": {' '.join(detail.split())}" if detail else "")
 
     def waiting(self, state: AccountState) -> float:
         """Seconds until the account may be called again (0 = now)."""

@@ -8,7 +8,9 @@
   replies with who wrote them, when they were composed and when delivered;
   replies still in the outbox at the end, with their state; and, between the
   messages, what happened to the case (routed by which rule or person,
-  assigned, status changes, failed sends, SLA warnings and breaches).
+  assigned, status changes, failed sends and handoffs, SLA warnings and
+  breaches of the response, resolution and department clocks), worded by
+  :mod:`smm_desk.ui.event_text`.
 * **Live**: while a case is shown, a 1 Hz timer asks the service for the
   case's stamp (a few indexed look-ups); only when it changed is the case read
   again and the thread rebuilt, keeping the reader's scroll position.
@@ -58,111 +60,36 @@ from smm_desk.domain.views import CaseDetail, EventView, MessageView, ReplyView
 from smm_desk.domain.views import CaseView as CaseSummary
 from smm_desk.services.case import CaseActionError, CaseService, CaseStamp
 from smm_desk.ui.composer import Composer, plain_label
+from smm_desk.ui.event_text import describe_event, handoff_failed_text, kind_name, status_name
 from smm_desk.ui.i18n import QT_TRANSLATE_NOOP, network_name, translate
 from smm_desk.ui.plain_text import display_text, find_links, is_openable, isolate, local_time
 from smm_desk.ui.queue_model import NETWORK_NAMES, priority_name, sla_cell, sla_colors
 
 POLL_MS = 1000
 
+__all__ = ["CaseHeader", "CaseView", "ThreadView", "describe_event", "kind_name"]
+
 # English names (translated where shown, context "CaseView").
-KIND_NAMES = {"dm": QT_TRANSLATE_NOOP("CaseView", "Direct message"),
-              "comment": QT_TRANSLATE_NOOP("CaseView", "Comment"),
-              "mention": QT_TRANSLATE_NOOP("CaseView", "Mention"),
-              "review": QT_TRANSLATE_NOOP("CaseView", "Review"),
-              "reply": QT_TRANSLATE_NOOP("CaseView", "Reply")}
-STATUS_NAMES = {"new": QT_TRANSLATE_NOOP("CaseView", "New"),
-                "open": QT_TRANSLATE_NOOP("CaseView", "Open"),
-                "waiting_department": QT_TRANSLATE_NOOP("CaseView", "Waiting on department"),
-                "waiting_customer": QT_TRANSLATE_NOOP("CaseView", "Waiting on customer"),
-                "resolved": QT_TRANSLATE_NOOP("CaseView", "Resolved"),
-                "spam": QT_TRANSLATE_NOOP("CaseView", "Spam")}
-TARGET_NAMES = {"first_response": QT_TRANSLATE_NOOP("CaseView", "first response"),
-                "next_response": QT_TRANSLATE_NOOP("CaseView", "next response"),
-                "resolution": QT_TRANSLATE_NOOP("CaseView", "resolution")}
 PENDING_STATES = {"queued": QT_TRANSLATE_NOOP("CaseView", "Queued · waiting in the outbox"),
                   "sending": QT_TRANSLATE_NOOP("CaseView", "Sending…"),
                   "failed": QT_TRANSLATE_NOOP("CaseView", "Failed"),
                   "uncertain": QT_TRANSLATE_NOOP("CaseView",
                                                  "Uncertain · check before resending")}
-_ACTORS = {"sync": QT_TRANSLATE_NOOP("CaseView", "automatically"),
-           "sla": QT_TRANSLATE_NOOP("CaseView", "the SLA clock"),
-           "": QT_TRANSLATE_NOOP("CaseView", "someone")}
-
-
-def _tr(text: str) -> str:
-    return translate("CaseView", text)
-
-
-def kind_name(kind: str) -> str:
-    return _tr(KIND_NAMES[kind]) if kind in KIND_NAMES else kind
-
-
-def _status(value: object) -> str:
-    text = str(value or "")
-    return _tr(STATUS_NAMES[text]) if text in STATUS_NAMES else text.replace("_", " ")
-
-
-def _who(actor: str) -> str:
-    if actor in _ACTORS:
-        return _tr(_ACTORS[actor])
-    return translate("CaseView", "by {name}").format(name=isolate(actor))
-
-
-def describe_event(event: EventView, now: datetime | None = None) -> str | None:
-    """One line for an event in the thread, or ``None`` for events the thread
-    already shows another way (ingested messages, queued and delivered replies)."""
-    data: dict[str, Any] = event.data
-    kind = event.kind
-    if kind in ("ingested", "reply_queued", "reply_sent"):
-        return None
-    if kind == "routed":
-        dept = isolate(str(data.get("department", "?")))
-        rule = data.get("rule")
-        how = (translate("CaseView", "by rule “{rule}”").format(rule=isolate(str(rule)))
-               if rule else _who(event.actor))
-        return translate("CaseView", "Routed to {department} {how}").format(department=dept,
-                                                                          how=how)
-    if kind == "assigned":
-        if data.get("assignee"):
-            return translate("CaseView", "Assigned to {assignee} {who}").format(
-                assignee=isolate(str(data["assignee"])), who=_who(event.actor))
-        return translate("CaseView", "Unassigned {who}").format(who=_who(event.actor))
-    if kind == "status_changed":
-        reason = f" ({isolate(str(data['reason']))})" if data.get("reason") else ""
-        return translate("CaseView", "Status {old} → {new} {who}").format(
-            old=_status(data.get("from")), new=_status(data.get("to")),
-            who=_who(event.actor)) + reason
-    if kind == "priority_changed":
-        return translate("CaseView", "Priority {old} → {new} {who}").format(
-            old=priority_name(str(data.get("previous", "?"))).lower(),
-            new=priority_name(str(data.get("priority", "?"))).lower(), who=_who(event.actor))
-    if kind == "note":
-        return translate("CaseView", "Note {who}: {text}").format(
-            who=_who(event.actor), text=display_text(str(data.get("text", ""))))
-    if kind == "reply_failed":
-        return translate("CaseView", "A reply failed: {error}").format(
-            error=display_text(str(data.get("error", ""))))
-    if kind == "reply_uncertain":
-        return translate("CaseView", "A reply may not have gone out: {reason} — check before "
-                         "resending").format(reason=display_text(str(data.get("reason", ""))))
-    if kind in ("sla_warning", "sla_breached"):
-        key = str(data.get("target"))
-        target = _tr(TARGET_NAMES.get(key, QT_TRANSLATE_NOOP("CaseView", "response")))
-        if kind == "sla_warning":
-            return translate("CaseView", "SLA warning: {target} due soon").format(target=target)
-        return translate("CaseView", "SLA breached: {target} overdue").format(target=target)
-    if kind == "handoff_sent":
-        department = data.get("department")
-        return translate("CaseView", "Handed off to {department}").format(
-            department=isolate(str(department)) if department is not None
-            else translate("CaseView", "the department"))
-    if kind == "tagged":
-        return translate("CaseView", "Tagged {tags} {who}").format(
-            tags=isolate(str(data.get("tags", ""))), who=_who(event.actor))
-    return f"{kind.replace('_', ' ').capitalize()} {_who(event.actor)}"
 
 
 # -- the thread ---------------------------------------------------------------------------
+
+
+def _handoff_departments(detail: CaseDetail) -> dict[str, str]:
+    """Handoff id -> department, from the events that name it (sent, failed, alerts)."""
+    found: dict[str, str] = {}
+    for event in detail.events:
+        handoff_id = event.data.get("reply_id") or event.data.get("handoff_id")
+        department = event.data.get("department")
+        if event.kind.startswith(("handoff_", "department_")) and handoff_id and department:
+            found[str(handoff_id)] = str(department)
+    return found
+
 
 
 @dataclass(frozen=True)
@@ -237,6 +164,8 @@ class ThreadView(QTextBrowser):
         cursor = QTextCursor(doc)
         sent_by_external = {r.external_id: r for r in detail.replies
                             if r.state == "sent" and r.external_id}
+        handoffs = {r.id for r in detail.replies if r.kind == "handoff"}
+        departments = _handoff_departments(detail)
         timeline: list[tuple[datetime, int, int, MessageView | EventView]] = []
         for i, message in enumerate(detail.messages):
             timeline.append((message.created_at, 0, i, message))
@@ -250,14 +179,15 @@ class ThreadView(QTextBrowser):
                               now, colors, first)
                 first = False
             else:
-                line = describe_event(item, now)
+                line = describe_event(item, now, handoffs, departments)
                 if line is not None:
                     self._event(cursor, doc, f"{local_time(item.at, now)} · {line}", colors,
                                 first)
                     first = False
         for reply in detail.replies:
             if reply.state != "sent":
-                self._pending(cursor, doc, reply, now, colors, first)
+                self._pending(cursor, doc, reply, now, colors, first,
+                              departments.get(reply.id))
                 first = False
         if first:
             self._event(cursor, doc, translate("CaseView", "No messages yet"), colors, True)
@@ -400,19 +330,27 @@ class ThreadView(QTextBrowser):
             self._footer(cursor, footer, colors, link)
 
     def _pending(self, cursor: QTextCursor, doc: QTextDocument, reply: ReplyView,
-                 now: datetime, colors: _Colors, first: bool) -> None:
+                 now: datetime, colors: _Colors, first: bool,
+                 department: str | None = None) -> None:
         self._frame(cursor, doc, True, colors.outbound, first, border=colors.pending_border)
-        parts = [translate("CaseView", "our reply"),
-                 translate("CaseView", "composed {time}").format(
+        handoff = reply.kind == "handoff"
+        what = (translate("CaseView", "handoff to {department}").format(
+                    department=isolate(department) if department
+                    else translate("CaseView", "the department"))
+                if handoff else translate("CaseView", "our reply"))
+        parts = [what, translate("CaseView", "composed {time}").format(
             time=local_time(reply.composed_at, now))]
         self._header(cursor, isolate(reply.agent or translate("CaseView", "Us")), parts, colors,
                      align_right=False)
         self._body(cursor, reply.text, colors)
-        state = _tr(PENDING_STATES[reply.state]) if reply.state in PENDING_STATES \
+        state = translate("CaseView", PENDING_STATES[reply.state]) \
+            if reply.state in PENDING_STATES \
             else reply.state
         tone = colors.error if reply.state in ("failed", "uncertain") else None
         detail = [state]
-        if reply.error and reply.state in ("failed", "uncertain", "queued"):
+        if handoff and reply.state == "failed":
+            detail = [handoff_failed_text({"department": department, "error": reply.error})]
+        elif reply.error and reply.state in ("failed", "uncertain", "queued"):
             detail.append(display_text(reply.error).replace("\n", " "))
         self._footer(cursor, detail, colors, tone=tone)
 
@@ -511,7 +449,7 @@ class CaseHeader(QWidget):
         self.post_button.setText(translate("CaseView", "Open on {network}").format(
             network=network))
         triage = [
-            translate("CaseView", "Status: {status}").format(status=_status(case.status)),
+            translate("CaseView", "Status: {status}").format(status=status_name(case.status)),
             translate("CaseView", "Department: {department}").format(
                 department=isolate(case.department) if case.department else "—"),
             translate("CaseView", "Assignee: {assignee}").format(

@@ -9,15 +9,30 @@ screen's device pixel ratio (a 32-pixel tray slot at 200 % gets the 64-pixel
 rendering, not a blurred 32). Below ``BADGE_DIGITS_FROM`` pixels the badge is
 a plain dot: digits that small cannot be read.
 
-``APP_SVG`` is the source for the installers' icon files as well.
+``APP_SVG`` is the source for the installers' icon files as well, made at
+build time (``packaging/build.py`` runs ``python -m smm_desk.ui.icons FOLDER``;
+nothing binary is committed):
+
+* ``smm-desk.ico`` (Windows): an ICONDIR header and one 16-byte entry per size,
+  each image a PNG — valid in ICO files since Windows Vista and the norm for
+  256 px; written here rather than with Qt's ``ico`` plugin, which writes one
+  image per file.
+* ``smm-desk.icns`` (macOS): ``"icns"`` and the file's length, then typed chunks
+  (type, length with its 8-byte header, PNG data): ``ic11``–``ic14`` and
+  ``ic07``–``ic10``, 16@2x up to 512@2x (1024 px). ICO numbers are
+  little-endian, ICNS numbers big-endian.
 """
 
 from __future__ import annotations
 
+import os
+import struct
+import sys
 from functools import lru_cache
+from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPixmap
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 #: Renderings in every icon (pixels, square).
@@ -103,3 +118,81 @@ def app_icon() -> QIcon:
 def tray_icon(count: int) -> QIcon:
     """The tray icon: the mark, badged with ``count`` cases breaching soon."""
     return _icon(max(0, count))
+
+
+# -- the installers' icon files --------------------------------------------------------------
+
+#: Sizes in the Windows .ico (Explorer, taskbar, Start at 100–200 %).
+ICO_SIZES = (16, 20, 24, 32, 40, 48, 64, 128, 256)
+#: The PNG chunks of the macOS .icns: type -> pixels.
+ICNS_TYPES = (("ic11", 32), ("ic12", 64), ("ic07", 128), ("ic13", 256), ("ic08", 256),
+              ("ic14", 512), ("ic09", 512), ("ic10", 1024))
+ICON_NAME = "smm-desk"
+
+
+def png_bytes(size: int) -> bytes:
+    """The mark at ``size`` pixels as a PNG file's bytes."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image = render_mark(size).convertToFormat(QImage.Format.Format_ARGB32)
+    if not image.save(buffer, "PNG"):  # type: ignore[call-overload]  # str at run time
+        raise OSError("Qt could not encode a PNG")
+    buffer.close()
+    return bytes(data.data())
+
+
+def ico_bytes(sizes: tuple[int, ...] = ICO_SIZES) -> bytes:
+    """A Windows .ico with one PNG image per size (at most 256)."""
+    images = [png_bytes(size) for size in sizes]
+    header = struct.pack("<HHH", 0, 1, len(images))  # reserved, type 1 = icon, count
+    offset = len(header) + 16 * len(images)
+    entries = b""
+    for size, image in zip(sizes, images, strict=True):
+        if not 0 < size <= 256:
+            raise ValueError(f"an .ico image is 1 to 256 pixels, not {size}")
+        side = 0 if size == 256 else size  # 0 means 256
+        # width, height, colours (0: no palette), reserved, planes, bits, bytes, offset
+        entries += struct.pack("<BBBBHHII", side, side, 0, 0, 1, 32, len(image), offset)
+        offset += len(image)
+    return header + entries + b"".join(images)
+
+
+def icns_bytes(types: tuple[tuple[str, int], ...] = ICNS_TYPES) -> bytes:
+    """A macOS .icns made of PNG chunks."""
+    rendered: dict[int, bytes] = {}
+    chunks = b""
+    for kind, size in types:
+        image = rendered.setdefault(size, png_bytes(size))
+        chunks += kind.encode("ascii") + struct.pack(">I", 8 + len(image)) + image
+    return b"icns" + struct.pack(">I", 8 + len(chunks)) + chunks
+
+
+def write_installer_icons(folder: Path) -> list[Path]:
+    """Write ``smm-desk.ico`` and ``smm-desk.icns`` into ``folder``; their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for suffix, data in ((".ico", ico_bytes()), (".icns", icns_bytes())):
+        path = folder / f"{ICON_NAME}{suffix}"
+        path.write_bytes(data)
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m smm_desk.ui.icons FOLDER``: write the installers' icon files."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m smm_desk.ui.icons FOLDER", file=sys.stderr)
+        return 2
+    if sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a build machine needs no display
+    app = QGuiApplication.instance() or QGuiApplication([sys.argv[0]])
+    for path in write_installer_icons(Path(args[0])):
+        print(path)
+    del app
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -21,6 +21,9 @@
   notifications, shortcuts —, the keyboard overlay, Quit) and "Tools", which
   stays hidden until :meth:`MainWindow.add_tool` gives it an entry. A needs
   sign-in button in the status bar opens the settings on that account.
+* Its parts live next to it: the table in :mod:`smm_desk.ui.queue_table`, the
+  status bar's case count in :mod:`smm_desk.ui.count_label`, the right pane of a
+  window without a case service in :mod:`smm_desk.ui.case_placeholder`.
 """
 
 from __future__ import annotations
@@ -31,33 +34,38 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence, QResizeEvent, QShowEvent
+from PySide6.QtCore import (
+    QByteArray,
+    QItemSelectionModel,
+    QModelIndex,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHeaderView,
-    QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from smm_desk.services.queue import QueueService, scoped
+from smm_desk.ui.case_placeholder import CasePlaceholder
 from smm_desk.ui.case_view import CaseView
-from smm_desk.ui.i18n import plural, translate
+from smm_desk.ui.count_label import QueueCountLabel
+from smm_desk.ui.i18n import translate
 from smm_desk.ui.queue_model import (
     CASE_ID_ROLE,
-    CELL_PADDING,
     Column,
-    QueueDelegate,
     QueueModel,
     SlaDelegate,
-    sla_text_width,
 )
+from smm_desk.ui.queue_table import QueueTable
 from smm_desk.ui.settings_dialog import SettingsDialog
 from smm_desk.ui.sidebar import Sidebar
 from smm_desk.ui.status import OfflineBanner, SyncStatus
@@ -79,136 +87,6 @@ SEARCH_DELAY_MS = 250
 #: The case pane is wide enough for the composer's row with its draft note
 #: ("Draft saved"), so typing never makes the pane jump wider.
 DEFAULT_SPLITTER = (200, 650, 430)
-
-#: Starting widths in pixels; Message takes what is left.
-COLUMN_WIDTHS: dict[Column, int] = {
-    Column.SLA: 150,
-    Column.NETWORK: 90,
-    Column.CUSTOMER: 150,
-    Column.DEPARTMENT: 104,
-    Column.PRIORITY: 76,
-    Column.ASSIGNEE: 90,
-    Column.AGE: 70,
-}
-#: The message preview keeps at least this much room: when the table is narrower,
-#: these columns step aside, first to last (and come back when there is room).
-MESSAGE_MIN_WIDTH = 200
-OPTIONAL_COLUMNS = (Column.AGE, Column.PRIORITY, Column.ASSIGNEE)
-
-
-class QueueTable(QTableView):
-    """The queue's table view: whole rows, fixed row height, no sorting of its own
-    (the service's order is the urgency order)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setSortingEnabled(False)
-        self.setShowGrid(False)
-        self.setWordWrap(False)
-        self.setAlternatingRowColors(True)
-        self.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.setCornerButtonEnabled(False)
-        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.setItemDelegate(QueueDelegate(self))
-        # Breathing room: cells (padded by the delegate, CELL_PADDING) and headers share
-        # one left padding, so columns line up. The style sheet is the header's only: one
-        # on the table would route every cell's paint through Qt's style-sheet style,
-        # which doubles the cost of a scroll frame.
-        self.horizontalHeader().setStyleSheet(
-            f"QHeaderView::section {{ padding-left: {CELL_PADDING}px;"
-            f" padding-right: {CELL_PADDING}px;"
-            " border: none; border-bottom: 1px solid palette(mid);"
-            " background: palette(window); font-weight: 600; }"
-        )
-
-        rows = self.verticalHeader()
-        rows.hide()
-        # Fixed heights: the view never asks the model about rows it does not show.
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(self.fontMetrics().height() + 16)
-
-        columns = self.horizontalHeader()
-        columns.setHighlightSections(False)
-        columns.setStretchLastSection(False)
-        columns.setMinimumSectionSize(48)
-        columns.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        columns.setFixedHeight(self.fontMetrics().height() + 14)
-
-    def setModel(self, model: QueueModel) -> None:  # type: ignore[override]
-        super().setModel(model)
-        columns = self.horizontalHeader()
-        for column, width in COLUMN_WIDTHS.items():
-            if column == Column.SLA:  # room for the clock in any language (chip: 20 px)
-                width = max(width, sla_text_width(self.font()) + 28)
-            columns.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            columns.resizeSection(column, width)
-        columns.setSectionResizeMode(Column.MESSAGE, QHeaderView.ResizeMode.Stretch)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self.fit_columns()
-
-    def fit_columns(self) -> None:
-        """Hide the optional columns the width cannot afford (see OPTIONAL_COLUMNS)."""
-        if self.model() is None:
-            return
-        columns = self.horizontalHeader()
-        room = self.viewport().width()
-        fixed = sum(columns.sectionSize(c) for c in Column
-                    if c != Column.MESSAGE and c not in OPTIONAL_COLUMNS)
-        for column in reversed(OPTIONAL_COLUMNS):  # the most wanted first
-            width = columns.sectionSize(column) or COLUMN_WIDTHS[column]
-            show = room - fixed - width >= MESSAGE_MIN_WIDTH
-            if show:
-                fixed += width
-            if columns.isSectionHidden(column) == show:
-                self.setColumnHidden(column, not show)
-                if show and columns.sectionSize(column) == 0:
-                    columns.resizeSection(column, COLUMN_WIDTHS[column])
-
-    def visible_rows(self) -> tuple[int, int]:
-        """First and last row (inclusive) in the viewport; (0, -1) when none."""
-        rows = self.model().rowCount() if self.model() is not None else 0
-        if rows == 0:
-            return 0, -1
-        first = self.rowAt(0)
-        if first < 0:
-            return 0, -1
-        last = self.rowAt(self.viewport().height() - 1)
-        return first, rows - 1 if last < 0 else last
-
-
-# -- the right pane --------------------------------------------------------------------
-
-
-class CasePlaceholder(QWidget):
-    """The right pane of a window built without a case service (queue-only tests)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._case_id: int | None = None
-        self.label = QLabel(translate("MainWindow", "Select a case to read it here."), self)
-        self.label.setTextFormat(Qt.TextFormat.PlainText)
-        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.label.setStyleSheet("color: palette(placeholder-text);")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.label)
-
-    def show_case(self, case_id: int | None) -> None:
-        self._case_id = case_id
-        self.label.setText(translate("MainWindow", "Select a case to read it here.")
-                           if case_id is None
-                           else translate("MainWindow", "Case {id}").format(id=case_id))
-
-    def focus_composer(self) -> None:
-        pass
-
-    def current_case_id(self) -> int | None:
-        return self._case_id
-
 
 class MainWindow(QMainWindow):
     #: The window was closed (the app's loop ends its run on it).
@@ -294,9 +172,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         # the status bar
-        self._count_label = QLabel(self)
-        self._count_label.setTextFormat(Qt.TextFormat.PlainText)
-        self._count_label.setContentsMargins(8, 0, 8, 0)
+        self._count_label = QueueCountLabel(self)
         self.statusBar().addWidget(self._count_label)
         self.statusBar().setSizeGripEnabled(False)
         self.sync_status = SyncStatus(self.fix_account, self)
@@ -587,8 +463,12 @@ class MainWindow(QMainWindow):
         self._select_row(row)
 
     def _select_row(self, row: int) -> None:
-        self.table.selectRow(row)
+        # Exactly this row, whatever modifier keys Qt believes are held (selectRow
+        # would extend or toggle an extended selection while Shift or Ctrl is down).
         index = self.model.index(row, 0)
+        flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
+                 | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.selectionModel().setCurrentIndex(index, flags)
         self.table.scrollTo(index)
         self._show_case(self.model.case_id(row))
 
@@ -716,18 +596,8 @@ class MainWindow(QMainWindow):
 
     # -- the status line -------------------------------------------------------------------
     def _update_status(self) -> None:
-        count = self.model.rowCount()
-        if self._view == "open" and not self._search:
-            text = (translate("MainWindow", "No open cases") if count == 0 else
-                    plural(translate("MainWindow", "%n open case(s)", None, count), count))
-        elif self._search:
-            text = plural(translate("MainWindow", "%n case(s) in {view} matching “{search}”",
-                                    None, count), count)
-            text = text.format(view=self.sidebar.label(self._view), search=self._search)
-        else:
-            text = plural(translate("MainWindow", "%n case(s) in {view}", None, count), count)
-            text = text.format(view=self.sidebar.label(self._view))
-        self._count_label.setText(text)
+        self._count_label.show_count(self.model.rowCount(), self._view, self._search,
+                                     self.sidebar.label)
 
     def status_text(self) -> str:
         return self._count_label.text()

@@ -8,7 +8,10 @@ the service and cleared: no label, table or log line ever shows one. Names
 and URLs come from users and networks, so every text is plain.
 
 The Templates tab is there only when the store has templates
-(``SettingsService.has_templates``).
+(``SettingsService.has_templates``). The Notifications tab also holds the
+interface language (applied at the next start) and the appearance — system,
+light or dark, the ``appearance/theme`` value :mod:`smm_desk.ui.theme` reads —
+applied at once through the running :class:`~smm_desk.ui.theme.Theme`.
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ from smm_desk.services.settings import (
     SettingsError,
     SettingsService,
 )
-from smm_desk.ui import network_guides
+from smm_desk.ui import network_guides, theme
 from smm_desk.ui.connect_dialog import ConnectForm
 from smm_desk.ui.i18n import LANGUAGE_KEY, LANGUAGES, QT_TRANSLATE_NOOP, translate
 from smm_desk.ui.triage import ACTIONS, BindingConflict, ShortcutBindings, action_label
@@ -420,7 +423,10 @@ class SettingsDialog(QDialog):
             "Quiet hours hold notifications back (an end earlier than the start runs past "
             "midnight); the tray keeps counting breaching cases."), page))
         layout.addSpacing(16)
-        layout.addWidget(self._language_box(page))
+        looks = QHBoxLayout()
+        looks.addWidget(self._language_box(page), 1)
+        looks.addWidget(self._appearance_box(page), 1)
+        layout.addLayout(looks)
         layout.addStretch(1)
         self.notify_enabled.toggled.connect(self._save_notifications)
         self.quiet_enabled.toggled.connect(self._save_notifications)
@@ -452,6 +458,43 @@ class SettingsDialog(QDialog):
         self.language_message.setStyleSheet("color: palette(placeholder-text);")
         layout.addWidget(self.language_message)
         return box
+
+    def _appearance_box(self, page: QWidget) -> QWidget:
+        """System, light or dark: stored in the settings, shown at once."""
+        box = QGroupBox(translate("SettingsDialog", "Appearance"), page)
+        layout = QVBoxLayout(box)
+        self.appearance_box = QComboBox(box)
+        for mode, text in (("system", translate("SettingsDialog", "As the system")),
+                           ("light", translate("SettingsDialog", "Light")),
+                           ("dark", translate("SettingsDialog", "Dark"))):
+            self.appearance_box.addItem(text, mode)
+        stored = self._service.qsettings.value(theme.SETTING)
+        index = self.appearance_box.findData(stored.strip().lower()
+                                             if isinstance(stored, str) else "system")
+        self.appearance_box.setCurrentIndex(max(index, 0))
+        self.appearance_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.appearance_box.currentIndexChanged.connect(self._save_appearance)
+        row = QHBoxLayout()
+        row.addWidget(self.appearance_box)
+        row.addStretch(1)
+        layout.addLayout(row)
+        live = theme.current() is not None
+        self.appearance_message = _plain(
+            translate("SettingsDialog", "Light or dark changes at once.") if live else
+            translate("SettingsDialog", "The new appearance is used the next time SMM Desk "
+                      "starts."), box)
+        self.appearance_message.setStyleSheet("color: palette(placeholder-text);")
+        layout.addWidget(self.appearance_message)
+        return box
+
+    def _save_appearance(self, _index: int) -> None:
+        mode = str(self.appearance_box.currentData() or "system")
+        settings = self._service.qsettings
+        settings.setValue(theme.SETTING, mode)
+        settings.sync()
+        look = theme.current()
+        if look is not None:
+            look.set_mode(mode)
 
     def _save_language(self, _index: int) -> None:
         settings = self._service.qsettings

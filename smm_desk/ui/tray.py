@@ -4,7 +4,8 @@
 "Breaching soon" view: breached, or due within minutes) in the system tray (icon
 badge and tooltip) and raises a notification when cases reach their SLA
 warning share or breach. It is fed by :meth:`TrayIcon.on_alerts` — the sync
-service's ``alerts`` signal: ``[(case_id, "sla_warning" | "sla_breached"), …]``
+service's ``alerts`` signal: ``[(case_id, "sla_warning" | "sla_breached" |
+"resolution_warning" | "resolution_breached"), …]``
 — and recounts on every queue change.
 
 Where the platform has no tray (some Linux desktops, the offscreen tests) no
@@ -35,6 +36,9 @@ from smm_desk.ui.i18n import plural, translate
 from smm_desk.ui.icons import render_mark, tray_icon
 
 WARNING, BREACHED = "sla_warning", "sla_breached"
+RESOLUTION_WARNING, RESOLUTION_BREACHED = "resolution_warning", "resolution_breached"
+_ALERT_KINDS = (WARNING, BREACHED, RESOLUTION_WARNING, RESOLUTION_BREACHED)
+_BREACHES = (BREACHED, RESOLUTION_BREACHED)
 TOAST_MS = 8000
 NOTIFY_MS = 10000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -170,7 +174,7 @@ class TrayIcon(QObject):
         """New SLA alerts from the sync service: recount, then notify unless the
         preferences or quiet hours say not to."""
         self.refresh()
-        wanted = [(case_id, kind) for case_id, kind in alerts if kind in (WARNING, BREACHED)]
+        wanted = [(case_id, kind) for case_id, kind in alerts if kind in _ALERT_KINDS]
         if not wanted:
             return
         prefs = self._prefs()
@@ -180,7 +184,7 @@ class TrayIcon(QObject):
         title, body = self._message(wanted)
         if self.tray is not None:
             icon = (QSystemTrayIcon.MessageIcon.Critical
-                    if any(kind == BREACHED for _, kind in wanted)
+                    if any(kind in _BREACHES for _, kind in wanted)
                     else QSystemTrayIcon.MessageIcon.Warning)
             self.tray.showMessage(title, body, icon, NOTIFY_MS)
         else:
@@ -202,6 +206,16 @@ class TrayIcon(QObject):
             who = (notification_safe(case.customer) if case
                    else translate("TrayIcon", "Case {id}").format(id=case_id))
             network = case.network.capitalize() if case else ""
+            if kind == RESOLUTION_BREACHED:
+                return (translate("TrayIcon", "Resolution overdue — {who}").format(who=who),
+                        translate("TrayIcon", "Case {id} ({network}) is past its resolution "
+                                  "target.").format(id=case_id, network=network)
+                        .replace(" ()", ""))
+            if kind == RESOLUTION_WARNING:
+                return (translate("TrayIcon", "Resolution due soon — {who}").format(who=who),
+                        translate("TrayIcon", "Case {id} ({network}) reached its resolution "
+                                  "warning.").format(id=case_id, network=network)
+                        .replace(" ()", ""))
             if kind == BREACHED:
                 return (translate("TrayIcon", "Response overdue — {who}").format(who=who),
                         translate("TrayIcon", "Case {id} ({network}) is past its response "
@@ -216,7 +230,7 @@ class TrayIcon(QObject):
             return (translate("TrayIcon", "Reply soon — {who}").format(who=who),
                     translate("TrayIcon", "Case {id} ({network}) reached its SLA warning.")
                     .format(id=case_id, network=network).replace(" ()", "") + left)
-        breached = sum(1 for kind in kinds.values() if kind == BREACHED)
+        breached = sum(1 for kind in kinds.values() if kind in _BREACHES)
         names = [notification_safe(cases[i].customer, 30) for i in kinds if i in cases][:3]
         more = len(kinds) - len(names)
         listed = ", ".join(names) + (

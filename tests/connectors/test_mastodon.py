@@ -29,8 +29,8 @@ from smm_desk.connectors.errors import (
     TransientError,
 )
 from smm_desk.connectors.http import HttpClient, RetryPolicy
-from smm_desk.connectors.mastodon import (
-    MastodonConnector,
+from smm_desk.connectors.mastodon import MastodonConnector
+from smm_desk.connectors.mastodon_parse import (
     build_messages,
     parse_notifications,
     parse_statuses,

@@ -32,7 +32,8 @@ from smm_desk.connectors.errors import (
     TransientError,
 )
 from smm_desk.connectors.http import HttpClient, RetryPolicy
-from smm_desk.connectors.telegram import TelegramConnector, parse_updates
+from smm_desk.connectors.telegram import TelegramConnector
+from smm_desk.connectors.telegram_parse import parse_updates
 from smm_desk.domain.records import Direction, IncomingMessage, MessageKind
 from smm_desk.sim.telegram import TelegramSim
 from smm_desk.sim.transport import SimServer, SimTransport

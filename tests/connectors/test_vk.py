@@ -35,10 +35,10 @@ from smm_desk.connectors.errors import (
 from smm_desk.connectors.http import HttpClient
 from smm_desk.connectors.vk import (
     API_VERSION,
-    Parser,
     VkConnector,
     random_id_for,
 )
+from smm_desk.connectors.vk_parse import Parser
 from smm_desk.domain.records import Direction, IncomingMessage, MessageKind
 from smm_desk.sim.transport import SimServer, SimTransport
 from smm_desk.sim.vk import VkSim

@@ -58,6 +58,8 @@ def test_default_first_response_is_ten_minutes() -> None:
         due_at=T + m(10),
         warn_at=T + m(8),
         resolution_due_at=T + timedelta(hours=24),
+        resolution_started_at=T,
+        resolution_warn_at=T + timedelta(hours=24) * 0.8,
     )
     assert state_at(snap, T + m(7)) is SlaState.OK
     assert state_at(snap, T + m(8)) is SlaState.WARNING

@@ -13,13 +13,14 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import struct
 import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import QColor, QImage, QImageReader, QPainter
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGING = ROOT / "packaging"
@@ -251,6 +252,56 @@ def test_png_checks_tell_size_and_blank_pictures(tmp_path: Path) -> None:
     assert build.png_distinct_bytes(_png(tmp_path, False)) < 16
     with pytest.raises(build.BuildError):
         build.png_size(b"GIF89a" + bytes(30))
+
+
+# -- the installers' icons (drawn at build time from the SVG mark) ---------------------------
+
+
+def test_the_build_draws_an_ico_windows_can_read(tmp_path: Path) -> None:
+    written = build.make_icons(tmp_path / "icons")  # the build's own step, in a child process
+    assert sorted(p.name for p in written) == ["smm-desk.icns", "smm-desk.ico"]
+    data = (tmp_path / "icons" / "smm-desk.ico").read_bytes()
+    reserved, kind, count = struct.unpack("<HHH", data[:6])
+    assert (reserved, kind) == (0, 1) and count == 9
+    sizes, end = [], 6 + 16 * count
+    for index in range(count):
+        width, height, colors, zero, planes, bits, length, offset = struct.unpack(
+            "<BBBBHHII", data[6 + 16 * index:22 + 16 * index])
+        side = width or 256
+        assert (height or 256) == side and (colors, zero, planes, bits) == (0, 0, 1, 32)
+        assert offset == end, "images follow the directory back to back"
+        image = data[offset:offset + length]
+        assert build.png_size(image) == (side, side)
+        assert build.png_distinct_bytes(image) >= 16  # the mark, not a blank square
+        sizes.append(side)
+        end = offset + length
+    assert end == len(data)
+    assert sizes == [16, 20, 24, 32, 40, 48, 64, 128, 256]
+    # Qt's own ICO reader agrees.
+    reader = QImageReader(str(tmp_path / "icons" / "smm-desk.ico"))
+    assert reader.imageCount() == 9
+
+
+def test_the_build_draws_a_png_icns_for_macos(tmp_path: Path) -> None:
+    build.make_icons(tmp_path)
+    data = (tmp_path / "smm-desk.icns").read_bytes()
+    assert data[:4] == b"icns" and struct.unpack(">I", data[4:8])[0] == len(data)
+    chunks, pos = {}, 8
+    while pos < len(data):
+        kind, length = struct.unpack(">4sI", data[pos:pos + 8])
+        chunks[kind.decode()] = build.png_size(data[pos + 8:pos + length])
+        pos += length
+    assert pos == len(data)
+    assert {k: chunks[k] for k in ("ic07", "ic08", "ic09", "ic10")} == {
+        "ic07": (128, 128), "ic08": (256, 256), "ic09": (512, 512), "ic10": (1024, 1024)}
+    assert chunks["ic11"] == (32, 32) and chunks["ic14"] == (512, 512)
+
+
+def test_a_failed_icon_step_stops_the_build(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(build.BuildError, match="icons"):
+        build.make_icons(blocker / "icons")  # cannot make a folder inside a file
 
 
 # -- the built bundle ---------------------------------------------------------------------

@@ -384,3 +384,29 @@ def test_a_failure_mid_batch_stores_nothing_and_the_next_pass_reads_again(
     report = run(engine.sync_once())
     run(engine.aclose())
     assert report.inserted == 2 and store.cursor(a.id, "updates") == "c2"
+
+
+def test_status_changes_are_logged_once_each_without_secrets(
+    store: Store, clock: FakeClock, caplog: pytest.LogCaptureFixture,
+) -> None:
+    account = store.add_account("telegram", "a")
+    script = Script()
+    script.pages["a"] = [RateLimited("429", 35), RateLimited("429", 35),
+                         AuthError(f"401 for {TOKEN}", network_message=f"bad token {TOKEN}\nx")]
+    engine = make_engine(store, script)
+    caplog.set_level("INFO", logger="smm_desk.sync")
+    run(engine.sync_once())
+    clock.advance(seconds=36)
+    run(engine.sync_once())  # rate-limited again: the same state, no second line
+    clock.advance(seconds=36)
+    run(engine.sync_once())
+    run(engine.aclose())
+    lines = [r.getMessage() for r in caplog.records
+             if r.name == "smm_desk.sync" and r.levelname == "INFO" and "→" in r.getMessage()]
+    assert lines == [
+        f"account {account.id} (telegram): ok → rate_limited: rate limited by the network "
+        "for 35 s",
+        f"account {account.id} (telegram): rate_limited → needs_auth: the network refused the "
+        "token: bad token *** x",
+    ]
+    assert all(TOKEN not in r.getMessage() for r in caplog.records)

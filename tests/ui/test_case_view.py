@@ -22,6 +22,7 @@ from smm_desk.domain.views import EventView
 from smm_desk.services.case import CaseService
 from smm_desk.store.api import Store
 from smm_desk.store.database import Database
+from smm_desk.store.handoffs import WebhookTarget
 from smm_desk.ui.case_view import CaseView, describe_event
 from smm_desk.ui.plain_text import (
     FSI,
@@ -100,6 +101,30 @@ def test_events_read_as_sentences() -> None:
         "SLA breached: first response overdue")
     assert describe_event(event("ingested", "sync")) is None
     assert describe_event(event("reply_sent")) is None
+
+
+def test_alerts_and_failed_handoffs_read_as_sentences() -> None:
+    def event(kind: str, actor: str = "sla", **data: object) -> EventView:
+        return EventView(1, FakeClock().now, kind, actor, dict(data))
+
+    assert describe_event(event("resolution_warning", target="resolution")) == (
+        "SLA warning: resolution due soon")
+    assert describe_event(event("resolution_breached", target="resolution")) == (
+        "SLA breached: resolution overdue")
+    assert describe_event(event("department_warning", department="Legal", handoff_id="h")) == (
+        f"Department SLA warning: {FSI}Legal{PDI} should answer the handoff soon")
+    assert describe_event(event("department_breached", department="Legal")) == (
+        f"Department SLA breached: {FSI}Legal{PDI} has not answered the handoff in time")
+    assert describe_event(event("handoff_failed", "sync", reply_id="h", department="Legal",
+                                error="HTTP 410")) == (
+        f"The handoff to {FSI}Legal{PDI} failed: {FSI}HTTP 410{PDI}")
+    # Logged before handoff_failed existed: told apart by the outbox entry's kind.
+    legacy = event("reply_failed", "sync", reply_id="h", error="SMTP 550")
+    assert describe_event(legacy) == f"A reply failed: {FSI}SMTP 550{PDI}"
+    assert describe_event(legacy, None, {"h"}) == (
+        f"The handoff to the department failed: {FSI}SMTP 550{PDI}")
+    assert describe_event(legacy, None, {"h"}, {"h": "Billing"}) == (
+        f"The handoff to {FSI}Billing{PDI} failed: {FSI}SMTP 550{PDI}")
 
 
 # -- fixtures ----------------------------------------------------------------------------
@@ -435,3 +460,27 @@ def test_an_open_window_on_telegram_shows_no_banner(
                            None).touched_case_ids[0]
     show(qtbot, view, case_id)
     assert not view.composer.banner.isVisibleTo(view)
+
+
+def test_a_failed_handoff_and_the_department_clock_in_the_thread(
+    qtbot: QtBot, view: CaseView, store: Store, clock: FakeClock,
+) -> None:
+    case_id = thread_case(store, clock)
+    store.add_department("Legal", first_response=timedelta(hours=2))
+    store.set_handoff_target("Legal", WebhookTarget("https://h.test/in"))
+    handoff = store.queue_handoff(case_id, "threat of a lawsuit", "kim", department="Legal")
+    clock.advance(hours=3)
+    store.record_sla_alerts()
+    store.claim_reply(handoff.id)
+    store.reply_failed(handoff.id, "HTTP 410: gone")
+    show(qtbot, view, case_id)
+    text = text_of(view)
+    assert "Department SLA warning: \u2068Legal\u2069 should answer the handoff soon" in text
+    assert "Department SLA breached: \u2068Legal\u2069 has not answered the handoff in time" \
+        in text
+    failed = "The handoff to \u2068Legal\u2069 failed: \u2068HTTP 410: gone\u2069"
+    assert text.count(failed) == 2  # the event in the thread and the outbox entry's state
+    assert "A reply failed" not in text
+    # The outbox entry is shown as the handoff it is, not as a reply to the customer.
+    assert "handoff to \u2068Legal\u2069 · composed" in text
+

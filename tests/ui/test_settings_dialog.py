@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTime
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QLabel, QLineEdit, QTableWidget
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from smm_desk import secrets
@@ -25,6 +25,7 @@ from smm_desk.sim.world import SimWorld
 from smm_desk.store.api import Store
 from smm_desk.store.database import Database
 from smm_desk.sync.engine import default_factory
+from smm_desk.ui import theme
 from smm_desk.ui.settings_dialog import SettingsDialog
 from smm_desk.ui.triage import ShortcutBindings
 from tests.conftest import FakeClock
@@ -256,3 +257,59 @@ def test_templates_tab_only_when_the_store_has_templates(
     without = SettingsDialog(SettingsService(StoreView(store, None), settings))  # type: ignore[arg-type]
     qtbot.addWidget(without)
     assert "Templates" not in without.tab_titles()
+
+
+@pytest.fixture
+def installed_theme(qapp: QApplication, monkeypatch: pytest.MonkeyPatch) -> Iterator[theme.Theme]:
+    """A running Theme in light mode; the app's palette and style are put back after."""
+    monkeypatch.delenv(theme.ENV, raising=False)
+    palette, style = QApplication.palette(), qapp.style().name()
+    look = theme.install(qapp, None)
+    look.set_mode("light")
+    yield look
+    look.setParent(None)
+    look.deleteLater()
+    qapp.setStyle(style)
+    qapp.setPalette(palette)
+
+
+def test_appearance_is_stored_and_applied_at_once(
+    qtbot: QtBot, service: SettingsService, settings: QSettings, installed_theme: theme.Theme,
+) -> None:
+    settings.setValue(theme.SETTING, "light")
+    dialog = SettingsDialog(service)
+    qtbot.addWidget(dialog)
+    dialog.show_tab("Notifications")
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    box = dialog.appearance_box
+    assert [box.itemText(i) for i in range(box.count())] == ["As the system", "Light", "Dark"]
+    assert box.currentData() == "light" and not theme.is_dark()
+    assert dialog.appearance_message.text() == "Light or dark changes at once."
+    # Next to the language, on the same row.
+    assert abs(box.mapTo(dialog, box.rect().topLeft()).y()
+               - dialog.language_box.mapTo(dialog, dialog.language_box.rect().topLeft()).y()) < 4
+    dialog.grab().save("/tmp/settings_appearance_light.png")
+    with qtbot.waitSignal(installed_theme.changed):
+        box.setCurrentIndex(box.findData("dark"))
+    assert settings.value(theme.SETTING) == "dark"
+    assert installed_theme.mode == "dark" and theme.is_dark()
+    assert theme.requested_mode(QSettings(settings.fileName(), QSettings.Format.IniFormat)) \
+        == "dark"  # what the next start reads
+    QApplication.processEvents()
+    dialog.grab().save("/tmp/settings_appearance_dark.png")
+    box.setCurrentIndex(box.findData("system"))
+    assert settings.value(theme.SETTING) == "system" and installed_theme.mode == "system"
+    assert not theme.is_dark()  # offscreen: the system's scheme is unknown, i.e. light
+
+
+def test_without_a_running_theme_the_appearance_waits_for_the_next_start(
+    qtbot: QtBot, service: SettingsService, settings: QSettings, qapp: QApplication,
+) -> None:
+    assert theme.current() is None
+    dialog = SettingsDialog(service)
+    qtbot.addWidget(dialog)
+    assert dialog.appearance_box.currentData() == "system"
+    assert "next time" in dialog.appearance_message.text()
+    dialog.appearance_box.setCurrentIndex(dialog.appearance_box.findData("dark"))
+    assert settings.value(theme.SETTING) == "dark" and not theme.is_dark()

@@ -140,6 +140,23 @@ def test_several_alerts_make_one_summary(
     assert blocker.args[1].endswith(" and 1 more")
 
 
+def test_resolution_alerts_notify_with_their_own_wording(
+    qtbot: QtBot, window: QWidget, store: Store, clock: FakeClock, ids: dict[str, int],
+) -> None:
+    tray = make_tray(window, store, clock, Prefs())
+    with qtbot.waitSignal(tray.notified) as blocker:
+        tray.on_alerts([(ids["warning"], "resolution_breached")])
+    assert blocker.args[0].startswith("Resolution overdue — ")
+    assert blocker.args[1] == f"Case {ids['warning']} (Telegram) is past its resolution target."
+    with qtbot.waitSignal(tray.notified) as blocker:
+        tray.on_alerts([(ids["warning"], "resolution_warning")])
+    assert blocker.args[0].startswith("Resolution due soon — ")
+    with qtbot.waitSignal(tray.notified) as blocker:
+        tray.on_alerts([(ids["warning"], "resolution_warning"),
+                        (ids["breached"], "resolution_breached")])
+    assert blocker.args[1].startswith("1 overdue, 1 in warning: ")
+
+
 @pytest.mark.parametrize("span", [(-1, 1), (0, 2), None],
                          ids=["around", "starting-now", "crossing-midnight"])
 def test_quiet_hours_hold_notifications_but_not_the_count(

@@ -1,0 +1,118 @@
+"""The queue's table view: whole-row selection, fixed row height, the queue
+delegate, starting column widths, and optional columns that step aside when
+the table is too narrow for the message preview.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from smm_desk.ui.queue_model import (
+    CELL_PADDING,
+    Column,
+    QueueDelegate,
+    QueueModel,
+    sla_text_width,
+)
+
+#: Starting widths in pixels; Message takes what is left.
+COLUMN_WIDTHS: dict[Column, int] = {
+    Column.SLA: 150,
+    Column.NETWORK: 90,
+    Column.CUSTOMER: 150,
+    Column.DEPARTMENT: 104,
+    Column.PRIORITY: 76,
+    Column.ASSIGNEE: 90,
+    Column.AGE: 70,
+}
+#: The message preview keeps at least this much room: when the table is narrower,
+#: these columns step aside, first to last (and come back when there is room).
+MESSAGE_MIN_WIDTH = 200
+OPTIONAL_COLUMNS = (Column.AGE, Column.PRIORITY, Column.ASSIGNEE)
+
+
+class QueueTable(QTableView):
+    """The queue's table view: whole rows, fixed row height, no sorting of its own
+    (the service's order is the urgency order)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSortingEnabled(False)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setAlternatingRowColors(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setCornerButtonEnabled(False)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setItemDelegate(QueueDelegate(self))
+        # Breathing room: cells (padded by the delegate, CELL_PADDING) and headers share
+        # one left padding, so columns line up. The style sheet is the header's only: one
+        # on the table would route every cell's paint through Qt's style-sheet style,
+        # which doubles the cost of a scroll frame.
+        self.horizontalHeader().setStyleSheet(
+            f"QHeaderView::section {{ padding-left: {CELL_PADDING}px;"
+            f" padding-right: {CELL_PADDING}px;"
+            " border: none; border-bottom: 1px solid palette(mid);"
+            " background: palette(window); font-weight: 600; }"
+        )
+
+        rows = self.verticalHeader()
+        rows.hide()
+        # Fixed heights: the view never asks the model about rows it does not show.
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 16)
+
+        columns = self.horizontalHeader()
+        columns.setHighlightSections(False)
+        columns.setStretchLastSection(False)
+        columns.setMinimumSectionSize(48)
+        columns.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        columns.setFixedHeight(self.fontMetrics().height() + 14)
+
+    def setModel(self, model: QueueModel) -> None:  # type: ignore[override]
+        super().setModel(model)
+        columns = self.horizontalHeader()
+        for column, width in COLUMN_WIDTHS.items():
+            if column == Column.SLA:  # room for the clock in any language (chip: 20 px)
+                width = max(width, sla_text_width(self.font()) + 28)
+            columns.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            columns.resizeSection(column, width)
+        columns.setSectionResizeMode(Column.MESSAGE, QHeaderView.ResizeMode.Stretch)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Hide the optional columns the width cannot afford (see OPTIONAL_COLUMNS)."""
+        if self.model() is None:
+            return
+        columns = self.horizontalHeader()
+        room = self.viewport().width()
+        fixed = sum(columns.sectionSize(c) for c in Column
+                    if c != Column.MESSAGE and c not in OPTIONAL_COLUMNS)
+        for column in reversed(OPTIONAL_COLUMNS):  # the most wanted first
+            width = columns.sectionSize(column) or COLUMN_WIDTHS[column]
+            show = room - fixed - width >= MESSAGE_MIN_WIDTH
+            if show:
+                fixed += width
+            if columns.isSectionHidden(column) == show:
+                self.setColumnHidden(column, not show)
+                if show and columns.sectionSize(column) == 0:
+                    columns.resizeSection(column, COLUMN_WIDTHS[column])
+
+    def visible_rows(self) -> tuple[int, int]:
+        """First and last row (inclusive) in the viewport; (0, -1) when none."""
+        rows = self.model().rowCount() if self.model() is not None else 0
+        if rows == 0:
+            return 0, -1
+        first = self.rowAt(0)
+        if first < 0:
+            return 0, -1
+        last = self.rowAt(self.viewport().height() - 1)
+        return first, rows - 1 if last < 0 else last

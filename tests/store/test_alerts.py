@@ -1,0 +1,181 @@
+"""SLA alerts in the store on SQLite and PostgreSQL: the resolution clock's and
+a department's clock's warnings and breaches, recorded once each, and how a
+failed handoff is logged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from smm_desk.domain.enums import CaseStatus
+from smm_desk.store.api import Store
+from smm_desk.store.database import Database
+from smm_desk.store.handoffs import WebhookTarget
+from smm_desk.store.models import Case
+from tests.conftest import FakeClock
+from tests.support.factories import inbound, outbound
+
+RESOLUTION = ("resolution_warning", "resolution_breached")
+DEPARTMENT = ("department_warning", "department_breached")
+
+
+@pytest.fixture
+def store(db_url: str, clock: FakeClock) -> Iterator[Store]:
+    s = Store(Database.open(db_url), clock)
+    yield s
+    s.close()
+
+
+def answered_case(store: Store, clock: FakeClock) -> int:
+    """A case answered at once: no response clock, only the resolution clock runs."""
+    account = store.add_account("vk", "club1")
+    store.ingest(account.id, "wall", [inbound("m1", clock.now),
+                                      outbound("o1", clock.now + timedelta(minutes=1))], "c")
+    return store.queue()[0].id
+
+
+def kinds(store: Store, case_id: int, wanted: tuple[str, ...]) -> list[str]:
+    return [e.kind for e in store.case(case_id).events if e.kind in wanted]
+
+
+def test_resolution_warning_and_breach_are_recorded_once(store: Store,
+                                                         clock: FakeClock) -> None:
+    start = clock.now
+    case_id = answered_case(store, clock)
+    clock.advance(hours=19)
+    assert store.record_sla_alerts() == []
+    clock.advance(minutes=13)  # 19.2 h: 80 % of the default 24 h
+    assert store.record_sla_alerts() == [(case_id, "resolution_warning")]
+    assert store.record_sla_alerts() == []
+    clock.advance(hours=5)
+    assert store.record_sla_alerts() == [(case_id, "resolution_breached")]
+    clock.advance(hours=5)
+    assert store.record_sla_alerts() == []
+    events = [e for e in store.case(case_id).events if e.kind in RESOLUTION]
+    assert [(e.kind, e.at, e.actor, e.data["target"]) for e in events] == [
+        ("resolution_warning", start + timedelta(hours=19.2), "sla", "resolution"),
+        ("resolution_breached", start + timedelta(hours=24), "sla", "resolution"),
+    ]
+    # They reach the tray through the same feed as the response alerts.
+    assert [a.kind for a in store.sla_alerts_after(0)] == list(RESOLUTION)
+
+
+def test_late_noticed_resolution_breach_warns_first_and_resolved_cases_owe_nothing(
+    store: Store, clock: FakeClock,
+) -> None:
+    case_id = answered_case(store, clock)
+    account = store.accounts()[0].id
+    store.ingest(account, "wall", [inbound("x1", clock.now, thread="dm:other")], "c2")
+    other = next(c.id for c in store.queue() if c.id != case_id)
+    store.resolve(other, "lee")
+    clock.advance(hours=30)
+    pairs = store.record_sla_alerts()
+    assert [p for p in pairs if p[1] in RESOLUTION] == [
+        (case_id, "resolution_warning"), (case_id, "resolution_breached")]
+    assert kinds(store, other, RESOLUTION) == []
+
+
+def test_a_pause_resumes_the_same_resolution_run(store: Store, clock: FakeClock) -> None:
+    start = clock.now
+    case_id = answered_case(store, clock)
+    clock.advance(hours=1)
+    store.set_status(case_id, CaseStatus.WAITING_CUSTOMER, "lee")
+    clock.advance(hours=30)
+    assert store.record_sla_alerts() == []  # paused: the clock does not run
+    store.set_status(case_id, CaseStatus.OPEN, "lee")
+    clock.advance(hours=19)
+    assert store.record_sla_alerts() == [(case_id, "resolution_warning")]
+    event = [e for e in store.case(case_id).events if e.kind == "resolution_warning"][0]
+    assert event.at == start + timedelta(hours=19.2 + 30)
+    clock.advance(hours=6)
+    assert store.record_sla_alerts() == [(case_id, "resolution_breached")]
+    store.set_status(case_id, CaseStatus.WAITING_CUSTOMER, "lee")
+    store.set_status(case_id, CaseStatus.OPEN, "lee")
+    assert store.record_sla_alerts() == []
+
+
+def handed_off(store: Store, clock: FakeClock) -> tuple[int, str]:
+    case_id = answered_case(store, clock)
+    store.add_department("Legal", first_response=timedelta(hours=2))
+    store.set_handoff_target("Legal", WebhookTarget("https://h.test/in"))
+    handoff = store.queue_handoff(case_id, "threat of a lawsuit", "lee", department="Legal")
+    return case_id, handoff.id
+
+
+def test_department_warning_and_breach_name_the_department_once(
+    store: Store, clock: FakeClock,
+) -> None:
+    start = clock.now
+    case_id, handoff_id = handed_off(store, clock)
+    clock.advance(minutes=95)
+    assert store.record_sla_alerts() == []
+    clock.advance(minutes=2)  # 80 % of Legal's two hours
+    assert store.record_sla_alerts() == [(case_id, "department_warning")]
+    store.handoff_sent(handoff_id, "HTTP 200", "webhook")
+    assert store.record_sla_alerts() == []
+    clock.advance(minutes=30)
+    assert store.record_sla_alerts() == [(case_id, "department_breached")]
+    clock.advance(hours=3)
+    assert store.record_sla_alerts() == []
+    events = [e for e in store.case(case_id).events if e.kind in DEPARTMENT]
+    assert [(e.kind, e.at, e.data["department"], e.data["handoff_id"]) for e in events] == [
+        ("department_warning", start + timedelta(minutes=96), "Legal", handoff_id),
+        ("department_breached", start + timedelta(hours=2), "Legal", handoff_id),
+    ]
+    # Not a customer-facing SLA alert: the tray feed leaves them to the case's log.
+    assert all(a.kind not in DEPARTMENT for a in store.sla_alerts_after(0))
+
+
+def test_department_clock_stops_with_its_answer_or_when_the_case_stops_waiting(
+    store: Store, clock: FakeClock,
+) -> None:
+    case_id, _handoff_id = handed_off(store, clock)
+    clock.advance(minutes=10)
+    store.record_department_answer(case_id, "we will call them", "lee")
+    clock.advance(hours=5)
+    assert kinds(store, case_id, DEPARTMENT) == []
+    assert [p for p in store.record_sla_alerts() if p[1] in DEPARTMENT] == []
+    # A second handoff, then the case is resolved before the department answers.
+    store.queue_handoff(case_id, "again", "lee", department="Legal")
+    store.resolve(case_id, "lee")
+    clock.advance(hours=5)
+    assert [p for p in store.record_sla_alerts() if p[1] in DEPARTMENT] == []
+
+
+def test_failed_handoff_is_logged_as_such_and_stops_the_department_alerts(
+    store: Store, clock: FakeClock,
+) -> None:
+    case_id, handoff_id = handed_off(store, clock)
+    store.claim_reply(handoff_id)
+    store.reply_failed(handoff_id, "HTTP 410: gone")
+    failed = [e for e in store.case(case_id).events if e.kind.endswith("_failed")]
+    assert [(e.kind, e.data["department"], e.data["error"], e.data["reply_id"])
+            for e in failed] == [("handoff_failed", "Legal", "HTTP 410: gone", handoff_id)]
+    clock.advance(hours=5)
+    assert [p for p in store.record_sla_alerts() if p[1] in DEPARTMENT] == []
+
+
+def test_a_failed_reply_is_still_a_reply_failure(store: Store, clock: FakeClock) -> None:
+    case_id = answered_case(store, clock)
+    reply = store.queue_reply(case_id, "hello", "lee")
+    store.reply_failed(reply.id, "blocked")
+    assert [e.kind for e in store.case(case_id).events if e.kind.endswith("_failed")] == [
+        "reply_failed"]
+
+
+def test_existing_cases_without_resolution_columns_owe_no_alert(
+    store: Store, clock: FakeClock,
+) -> None:
+    """A database migrated from 0005 has no resolution start on open cases until
+    their snapshot is recomputed: no bogus alert, and the next change fills it in."""
+    case_id = answered_case(store, clock)
+    with store.db.transaction() as s:
+        s.execute(update(Case).values(resolution_started_at=None, resolution_warn_at=None))
+    clock.advance(hours=30)
+    assert store.record_sla_alerts() == []
+    store.set_status(case_id, CaseStatus.OPEN, "lee")
+    assert store.record_sla_alerts() == [(case_id, "resolution_warning"),
+                                         (case_id, "resolution_breached")]
