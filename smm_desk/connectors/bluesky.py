@@ -42,7 +42,9 @@ Streams
     already seen are skipped, so the margin never duplicates). When a whole
     page is new, the cursor also keeps the network's backward cursor (``back``)
     and the old mark (``until``), and the next fetches (``more``) page back
-    until they reach it. The first run takes the newest page only.
+    until they reach it. The first run takes the newest page only; a first
+    run that finds nothing still stores a cursor (``WalkCursor.started``), so
+    what is listed later is all read, down to the listing's end.
 ``own``
     The brand's own posts (``app.bsky.feed.getAuthorFeed?filter=
     posts_with_replies``), same backward walk: a reply the brand wrote in the

@@ -323,12 +323,19 @@ def link_facets(text: str) -> list[dict[str, Any]]:
 
 @dataclass
 class WalkCursor:
-    """Our cursor over a listing whose own cursor only walks backwards."""
+    """Our cursor over a listing whose own cursor only walks backwards.
+
+    ``hw``: the newest ``sort_at`` read; ``seen``: the newest keys read;
+    ``back``/``until``: a backward walk in progress (the network's cursor and
+    the mark it walks down to; no ``until``: down to the listing's end).
+    ``started``: a cursor was stored before — even one whose first poll found
+    nothing (``hw`` None), so only a missing cursor means "first run"."""
 
     hw: datetime | None = None
     seen: tuple[str, ...] = ()
     back: str | None = None
     until: datetime | None = None
+    started: bool = False
 
     @classmethod
     def load(cls, raw: str | None) -> WalkCursor:
@@ -336,7 +343,7 @@ class WalkCursor:
             data = json.loads(raw) if raw else {}
         except ValueError:
             return cls()
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or not raw:
             return cls()
 
         def when(key: str) -> datetime | None:
@@ -348,22 +355,30 @@ class WalkCursor:
         back = data.get("back")
         return cls(when("hw"), tuple(s for s in seen if isinstance(s, str))
                    if isinstance(seen, list) else (),
-                   back if isinstance(back, str) and back else None, when("until"))
+                   back if isinstance(back, str) and back else None, when("until"), True)
 
     def dump(self) -> str:
         data: dict[str, Any] = {"hw": iso(self.hw) if self.hw else None,
                                 "seen": list(self.seen[:SEEN_KEEP])}
-        if self.back is not None and self.until is not None:
-            data["back"], data["until"] = self.back, iso(self.until)
+        if self.back is not None:
+            data["back"] = self.back
+            if self.until is not None:
+                data["until"] = iso(self.until)
         return json.dumps(data, separators=(",", ":"))
 
 
 def walk(state: WalkCursor, entries: list[Entry], next_cursor: str | None,
          full: bool) -> tuple[list[Entry], WalkCursor, bool]:
-    """One page of a backward walk: what is new, the next cursor, whether more."""
+    """One page of a backward walk: what is new, the next cursor, whether more.
+
+    The first run (no stored cursor) takes this page only ("start from now").
+    Afterwards a page that is new to its end pages back — keeping the old mark
+    as ``until`` while ``hw`` already names the newest item — until an item
+    below the mark or a key already read; with no mark at all (the first poll
+    found nothing) everything listed is new, down to the listing's end."""
     boundary = state.until if state.back else state.hw
-    seen = list(state.seen)
-    known = set(seen)
+    known = set(state.seen)
+    fresh: list[str] = []
     new: list[Entry] = []
     reached = False
     for entry in entries:
@@ -376,13 +391,16 @@ def walk(state: WalkCursor, entries: list[Entry], next_cursor: str | None,
             continue
         if entry.key:
             known.add(entry.key)
-            seen.insert(0, entry.key)
+            fresh.append(entry.key)
         new.append(entry)
     hw = state.hw
     if not state.back:
         times = [e.sort_at for e in entries if e.sort_at is not None]
         hw = max([*times, *([hw] if hw else [])], default=None)
-    more = boundary is not None and not reached and bool(next_cursor) and full
-    after = WalkCursor(hw, tuple(seen[:SEEN_KEEP]),
-                       next_cursor if more else None, boundary if more else None)
+    more = state.started and not reached and bool(next_cursor) and full
+    # ``seen`` must keep the top of the listing (what the next poll meets
+    # first); keys read while paging back only fill what room is left.
+    seen = ([*state.seen, *fresh] if state.back else [*fresh, *state.seen])[:SEEN_KEEP]
+    after = WalkCursor(hw, tuple(seen), next_cursor if more else None,
+                       boundary if more else None, started=True)
     return new, after, more

@@ -32,7 +32,11 @@ Streams
     or after the high-water time: ``GET /{post-id}/comments?filter=stream
     &order=reverse_chronological&fields=id,message,from,created_time,
     parent{id,from},permalink_url,attachment&limit=100`` (every comment and
-    reply, newest first) until older than the high-water time. A customer's
+    reply, newest first) until older than the high-water time — every page, up
+    to a safety bound (:data:`COMMENT_PAGES`; a walk that reaches it leaves the
+    cursor as it was). The feed is then read again and any post whose
+    ``updated_time`` moved meanwhile is read again (a comment written while
+    other posts were read), until the feed holds still. A customer's
     comment threads as ``comment:<post id>:<customer id>`` (their replies under
     other people's comments included). The Page's own comments (answers written
     in Facebook itself, or ours) come back OUTBOUND in the thread of the
@@ -83,14 +87,16 @@ from smm_desk.connectors.graph import (
     second,
     take_new,
 )
-from smm_desk.connectors.meta import GraphConnector
+from smm_desk.connectors.meta import GraphConnector, Walk
 from smm_desk.connectors.oauth import OAuthProvider
 from smm_desk.domain.enums import Direction
 from smm_desk.domain.records import IncomingMessage, MessageKind
 from smm_desk.domain.text import clean_text
 
 POSTS_SCANNED = 100
-COMMENT_PAGES = 5
+#: Safety bound of one post's comment walk per fetch.
+COMMENT_PAGES = 500
+FEED_ROUNDS = 4
 FEED_FIELDS = "id,created_time,updated_time,permalink_url"
 COMMENT_FIELDS = ("id,message,from,created_time,parent{id,from},permalink_url,"
                   "attachment")
@@ -240,39 +246,57 @@ class FacebookConnector(GraphConnector):
         now = self.clock()
         horizon = hw.horizon(now)
         page = await self.page_id()
-        body = await self.request("GET", self.url(page, "feed"),
-                                  params={"fields": FEED_FIELDS, "limit": str(POSTS_SCANNED)})
-        posts, bad = parse_feed(items_of(body, "GET feed"))
-        bad = [q for q in bad if self.fresh_quarantine(q.raw[:300])]
         found: list[tuple[datetime, str, IncomingMessage]] = []
+        bad: list[Quarantined] = []
+        walk = Walk()
+        read: dict[str, int] = {}  # post -> updated second when its comments were read
+        settled = False
+        for _ in range(1 + FEED_ROUNDS):
+            body = await self.request("GET", self.url(page, "feed"), params={
+                "fields": FEED_FIELDS, "limit": str(POSTS_SCANNED)})
+            posts, rejected = parse_feed(items_of(body, "GET feed"))
+            bad += [q for q in rejected if self.fresh_quarantine(q.raw[:300])]
+            changed = [(post_id, second(updated)) for post_id, updated in posts
+                       if second(updated) >= horizon and read.get(post_id) != second(updated)]
+            if not changed:
+                settled = True
+                break
+            for post_id, updated in changed:
+                read[post_id] = updated
+                await self._read_post(post_id, page, horizon, found, bad, walk)
+        taken = take_new(found, hw, now)
+        if settled and not walk.truncated:
+            new_hw = hw.advance((at, item_id) for at, item_id, _ in taken).settled(now)
+        else:
+            new_hw = hw  # read again next time; nothing above the mark is skipped
+        return FetchResult(messages=[m for _, _, m in taken], cursor=new_hw.dump(),
+                           quarantined=bad)
+
+    async def _read_post(self, post_id: str, page: str, horizon: int,
+                         found: list[tuple[datetime, str, IncomingMessage]],
+                         bad: list[Quarantined], walk: Walk) -> None:
+        """One post's comments and replies, newest first, down to ``horizon``."""
         params = {"filter": "stream", "order": "reverse_chronological",
                   "fields": COMMENT_FIELDS, "limit": "100"}
-        for post_id, updated in posts:
-            if second(updated) < horizon:
-                continue
-            async for items in self.pages(self.url(post_id, "comments"), params,
-                                          COMMENT_PAGES):
-                reached_old = False
-                for item in items:
-                    try:
-                        message = comment_message(item, post_id, page, self.account.name)
-                    except (Malformed, ValueError) as exc:
-                        entry = quarantine(item, f"comment skipped: {exc}")
-                        if self.fresh_quarantine(entry.raw[:300]):
-                            bad.append(entry)
-                        continue
-                    if message is None:
-                        continue
-                    if second(message.created_at) < horizon:
-                        reached_old = True
-                        continue
-                    found.append((message.created_at, message.external_id, message))
-                if reached_old:
-                    break
-        taken, more = take_new(found, hw, now)
-        new_hw = hw.advance((at, item_id) for at, item_id, _ in taken)
-        return FetchResult(messages=[m for _, _, m in taken], cursor=new_hw.dump(),
-                           quarantined=bad, more=more)
+        async for items in self.pages(self.url(post_id, "comments"), params, COMMENT_PAGES,
+                                      walk):
+            reached_old = False
+            for item in items:
+                try:
+                    message = comment_message(item, post_id, page, self.account.name)
+                except (Malformed, ValueError) as exc:
+                    entry = quarantine(item, f"comment skipped: {exc}")
+                    if self.fresh_quarantine(entry.raw[:300]):
+                        bad.append(entry)
+                    continue
+                if message is None:
+                    continue
+                if second(message.created_at) < horizon:
+                    reached_old = True
+                    continue
+                found.append((message.created_at, message.external_id, message))
+            if reached_old:
+                break
 
     # -- send -----------------------------------------------------------------------------
 

@@ -40,8 +40,14 @@ Resume
     newest item time handed to the store, and the ids handed at exactly that
     second (Graph times have whole seconds, so a later item may share it).
     An item is new when it is later than ``hw``, or at ``hw`` and not in
-    ``seen``; at most :data:`SEEN_LIMIT` ids are kept. Without a cursor, a
-    stream reaches back :data:`FIRST_RUN_LOOKBACK` (what can still be answered).
+    ``seen``. Every id at that second is kept (up to :data:`SEEN_LIMIT`, far
+    above any real burst; past it an id may be handed again, which the store's
+    dedup absorbs — never lost). Without a cursor, a stream reaches back
+    :data:`FIRST_RUN_LOOKBACK` (what can still be answered), and that horizon
+    is recorded even when the first poll finds nothing, so a later poll is
+    never a first run again. A fetch hands over *every* new item it read
+    (oldest first): the high-water mark only moves once all that lies above it
+    was read, so no page or item cap can push it past unread items.
 """
 
 from __future__ import annotations
@@ -74,12 +80,10 @@ PAUSE_NEAR_LIMIT = 300.0
 PAUSE_AT_LIMIT = 900.0
 DEFAULT_THROTTLE_WAIT = 900.0
 MIN_WAIT, MAX_WAIT = 1.0, 86_400.0
-SEEN_LIMIT = 500
+SEEN_LIMIT = 50_000
 FIRST_RUN_LOOKBACK = timedelta(days=7)
 STANDARD_WINDOW = timedelta(hours=24)
 HUMAN_AGENT_WINDOW = timedelta(days=7)
-#: New items handed to the store per fetch (oldest first); ``more`` when there are others.
-MAX_PER_FETCH = 500
 
 RATE_CODES = frozenset({4, 17, 32, 341, 613, *range(80000, 80015)})
 AUTH_CODES = frozenset({102, 190})
@@ -235,17 +239,19 @@ class HighWater:
             seen = set(sorted(seen)[-SEEN_LIMIT:])
         return replace(self, time=time, seen=frozenset(seen))
 
+    def settled(self, now: datetime) -> HighWater:
+        """This mark, with a first run's horizon recorded when nothing was found."""
+        return self if self.time is not None else replace(self, time=self.horizon(now))
 
-def take_new(items: list[tuple[datetime, str, Any]], hw: HighWater, now: datetime,
-             limit: int | None = None) -> tuple[list[tuple[datetime, str, Any]], bool]:
-    """The new items, oldest first, at most ``limit`` (and whether others wait)."""
-    limit = MAX_PER_FETCH if limit is None else limit
+
+def take_new(items: list[tuple[datetime, str, Any]], hw: HighWater,
+             now: datetime) -> list[tuple[datetime, str, Any]]:
+    """Every new item, once, oldest first."""
     unique: dict[str, tuple[datetime, str, Any]] = {}
     for item in items:
         if hw.is_new(item[0], item[1], now):
             unique.setdefault(item[1], item)
-    ordered = sorted(unique.values(), key=lambda i: (second(i[0]), i[1]))
-    return ordered[:limit], len(ordered) > limit
+    return sorted(unique.values(), key=lambda i: (second(i[0]), i[1]))
 
 
 # -- usage headers and errors ---------------------------------------------------------------

@@ -40,8 +40,11 @@ Streams
     cursor remembers (all of them on the first run): ``GET /{media-id}/comments
     ?fields=id,text,timestamp,username,from{id,username},parent_id,
     replies{…same…}`` (top-level comments with their replies; a reply list with
-    more pages is read through ``GET /{comment-id}/replies``). The cursor is the
-    high-water JSON of meta.py plus ``counts`` per media. A customer's comment
+    more pages is read through ``GET /{comment-id}/replies``), every page up to
+    a safety bound (a walk that reaches it leaves the cursor as it was). The
+    media list is then read again and a media item whose count moved while the
+    others were read is read again, until the counts hold still. The cursor is
+    the high-water JSON of meta.py plus ``counts`` per media. A customer's comment
     or reply threads as ``comment:<media id>:<customer id>``; the account's own
     replies (written in the Instagram app, or ours) come back OUTBOUND in the
     thread of the customer they answer (the top-level comment's author, or the
@@ -103,7 +106,7 @@ from smm_desk.connectors.graph import (
     second,
     take_new,
 )
-from smm_desk.connectors.meta import GraphConnector
+from smm_desk.connectors.meta import GraphConnector, Walk
 from smm_desk.connectors.oauth import (
     OAuthProvider,
     TokenKeeper,
@@ -118,8 +121,10 @@ log = logging.getLogger("smm_desk.connectors.instagram")
 
 IG_HOST = "https://graph.instagram.com"
 MEDIA_SCANNED = 50
-COMMENT_PAGES = 10
-REPLY_PAGES = 5
+#: Safety bounds of one fetch (a walk that reaches them leaves the cursor as it was).
+COMMENT_PAGES = 200
+REPLY_PAGES = 100
+MEDIA_ROUNDS = 4
 REFRESH_WHEN_LEFT = timedelta(days=30)
 REFRESH_RETRY = timedelta(hours=1)
 PRIVATE_REPLY_WINDOW = timedelta(days=7)
@@ -336,11 +341,39 @@ class InstagramConnector(GraphConnector):
         horizon = hw.horizon(now)
         me = await self.ig_user_id()
         known = dict(hw.extra)
+        read: dict[str, int] = {}  # media -> comments_count listed when it was read
+        bad: list[Any] = []
+        found: list[tuple[datetime, str, IncomingMessage]] = []
+        walk = Walk()
+        counts: dict[str, int] = {}
+        settled = False
+        for _ in range(1 + MEDIA_ROUNDS):
+            counts, media = await self._list_media(me, bad)
+            todo = [(media_id, count, link) for media_id, count, link in media
+                    if count != 0 and (media_id not in read if count < 0 else
+                                       read.get(media_id, known.get(media_id)) != count)]
+            if not todo:
+                settled = True
+                break
+            for media_id, count, link in todo:
+                read[media_id] = count
+                await self._read_media(media_id, link, me, horizon, found, bad, walk)
+        taken = take_new(found, hw, now)
+        if settled and not walk.truncated:
+            new_hw = hw.advance((at, item_id) for at, item_id, _ in taken).settled(now)
+            new_hw = replace(new_hw, extra=tuple(sorted(counts.items())))
+        else:
+            new_hw = hw  # read again next time; nothing above the mark is skipped
+        return FetchResult(messages=[m for _, _, m in taken], cursor=new_hw.dump(),
+                           quarantined=bad)
+
+    async def _list_media(self, me: str, bad: list[Any]
+                          ) -> tuple[dict[str, int], list[tuple[str, int, str | None]]]:
+        """The newest media: (counts by id, [(id, comments_count or -1, permalink)])."""
         body = await self.request("GET", self.url(me, "media"), params={
             "fields": "id,timestamp,comments_count,permalink", "limit": str(MEDIA_SCANNED)})
-        bad = []
         counts: dict[str, int] = {}
-        media: list[tuple[str, str | None]] = []
+        media: list[tuple[str, int, str | None]] = []
         for item in items_of(body, "GET media"):
             try:
                 if not isinstance(item, dict):
@@ -355,24 +388,16 @@ class InstagramConnector(GraphConnector):
             count = count if isinstance(count, int) and not isinstance(count, bool) else -1
             counts[media_id] = count
             link = item.get("permalink")
-            if count != 0 and (count < 0 or known.get(media_id) != count):
-                media.append((media_id, link if isinstance(link, str)
-                               and link.startswith("https://") and len(link) < 2000 else None))
-        found: list[tuple[datetime, str, IncomingMessage]] = []
-        for media_id, link in media:
-            await self._read_media(media_id, link, me, horizon, found, bad)
-        taken, more = take_new(found, hw, now)
-        new_hw = hw.advance((at, item_id) for at, item_id, _ in taken)
-        # Counts move only once everything found was handed over; else re-read next time.
-        new_hw = replace(new_hw, extra=hw.extra if more else tuple(sorted(counts.items())))
-        return FetchResult(messages=[m for _, _, m in taken], cursor=new_hw.dump(),
-                           quarantined=bad, more=more)
+            media.append((media_id, count, link if isinstance(link, str)
+                          and link.startswith("https://") and len(link) < 2000 else None))
+        return counts, media
 
     async def _read_media(self, media_id: str, link: str | None, me: str, horizon: int,
                           found: list[tuple[datetime, str, IncomingMessage]],
-                          bad: list[Any]) -> None:
+                          bad: list[Any], walk: Walk) -> None:
         params = {"fields": COMMENT_FIELDS, "limit": "50"}
-        async for items in self.pages(self.url(media_id, "comments"), params, COMMENT_PAGES):
+        async for items in self.pages(self.url(media_id, "comments"), params, COMMENT_PAGES,
+                                      walk):
             for item in items:
                 try:
                     top = comment_record(item, media_id, None, me, self._username, {}, link,
@@ -384,7 +409,7 @@ class InstagramConnector(GraphConnector):
                     if self.fresh_quarantine(entry.raw[:300]):
                         bad.append(entry)
                     continue
-                replies = await self._replies(item, top_id)
+                replies = await self._replies(item, top_id, walk)
                 handles: dict[str, str] = {}
                 for reply in replies:
                     try:
@@ -407,7 +432,8 @@ class InstagramConnector(GraphConnector):
                     if record is not None and second(record.created_at) >= horizon:
                         found.append((record.created_at, record.external_id, record))
 
-    async def _replies(self, comment: dict[str, Any], comment_id: str) -> list[Any]:
+    async def _replies(self, comment: dict[str, Any], comment_id: str,
+                       walk: Walk | None = None) -> list[Any]:
         embedded = comment.get("replies")
         data = embedded.get("data") if isinstance(embedded, dict) else None
         if not isinstance(data, list):
@@ -416,7 +442,8 @@ class InstagramConnector(GraphConnector):
             return list(data)
         replies: list[Any] = []
         async for items in self.pages(self.url(comment_id, "replies"),
-                                      {"fields": _REPLY_FIELDS, "limit": "50"}, REPLY_PAGES):
+                                      {"fields": _REPLY_FIELDS, "limit": "50"}, REPLY_PAGES,
+                                      walk):
             replies.extend(items)
         return replies
 

@@ -10,10 +10,19 @@ are in :mod:`smm_desk.connectors.graph`.
 
 Messaging (Conversations API, Send API)
     Read: ``GET /{owner}/conversations?platform=messenger|instagram&fields=
-    id,updated_time`` (newest first; stop below the high-water time), then
-    ``GET /{conversation}/messages?fields=id,created_time,from,to,message``
-    (newest first). Thread ``dm:<conversation id>``; a message from the brand
-    (written in Meta's own inbox, or ours) comes back OUTBOUND.
+    id,updated_time,message_count,messages{id,created_time,from,to,message}``
+    (most recently updated first, each with its newest messages inline — one
+    request per 25 conversations, not one per conversation); a conversation
+    whose inline page does not reach the high-water time goes on with ``GET
+    /{conversation}/messages?after=…`` (newest first). Every page is read down
+    to the high-water time (no page cap short of a safety bound; a walk that
+    hits it leaves the mark where it was). The edge has no time paging and a
+    conversation that gets a message while the list is walked jumps to its top,
+    past the walk: so the list is walked again from the top, down to the
+    previous walk's newest ``updated_time``, reading the conversations whose
+    (``updated_time``, ``message_count``) changed, until a one-page walk finds
+    none. Thread ``dm:<conversation id>``; a message from the brand (written in
+    Meta's own inbox, or ours) comes back OUTBOUND.
     Send: ``POST /{owner}/messages`` JSON ``{"recipient": {"id": <PSID/IGSID>},
     "messaging_type": "RESPONSE", "message": {"text"}}`` within 24 h of the
     customer's message; between 24 h and 7 days ``"messaging_type":
@@ -79,9 +88,23 @@ from smm_desk.domain.records import IncomingMessage, MessageKind
 
 log = logging.getLogger("smm_desk.connectors.meta")
 
-CONVERSATION_PAGES = 20
-MESSAGE_PAGES = 4
+#: Safety bounds of one fetch (a walk that reaches them leaves the cursor as it was).
+CONVERSATION_PAGES = 400
+MESSAGE_PAGES = 200
+#: Walks of the conversation list after the first, for conversations that moved.
+CATCH_UP_ROUNDS = 4
+MESSAGE_FIELDS = "id,created_time,from,to,message"
+CONVERSATION_FIELDS = f"id,updated_time,message_count,messages{{{MESSAGE_FIELDS}}}"
 LOOKUP_LIMIT = 25
+
+
+class Walk:
+    """Whether a :meth:`GraphConnector.pages` walk stopped at its page cap with more left."""
+
+    __slots__ = ("truncated",)
+
+    def __init__(self) -> None:
+        self.truncated = False
 
 
 # -- the shared connector ---------------------------------------------------------------------
@@ -170,10 +193,14 @@ class GraphConnector(Connector):
                                            data=data, json_body=json_body)
         return decode_json(response, self.redact)
 
-    async def pages(self, url: str, params: Mapping[str, str],
-                    max_pages: int) -> AsyncIterator[list[Any]]:
-        """The ``data`` of each page, following ``after`` while ``next`` exists."""
+    async def pages(self, url: str, params: Mapping[str, str], max_pages: int,
+                    walk: Walk | None = None, after: str | None = None
+                    ) -> AsyncIterator[list[Any]]:
+        """The ``data`` of each page, following ``after`` while ``next`` exists
+        (``walk.truncated`` when ``max_pages`` were read and more remain)."""
         query = dict(params)
+        if after:
+            query["after"] = after
         for _ in range(max_pages):
             body = await self.request("GET", url, params=query)
             yield items_of(body, f"GET {url}")
@@ -181,6 +208,8 @@ class GraphConnector(Connector):
             if after is None:
                 return
             query["after"] = after
+        if walk is not None:
+            walk.truncated = True
 
     def fresh_quarantine(self, key: str) -> bool:
         """Quarantine an item once per connector life (it stays in the window)."""
@@ -200,52 +229,98 @@ class GraphConnector(Connector):
         owner = await self.dm_owner()
         brands = await self.brand_ids()
         bad: list[Quarantined] = []
-        candidates: list[str] = []
-        params = {"platform": self.dm_platform, "fields": "id,updated_time", "limit": "25"}
-        async for items in self.pages(self.url(owner, "conversations"), params,
-                                      CONVERSATION_PAGES):
-            older = False
-            for item in items:
-                try:
-                    if not isinstance(item, dict):
-                        raise Malformed("conversation is not a JSON object")
-                    conversation = as_id(item.get("id"), "conversation id", path=True)
-                    updated = parse_time(item.get("updated_time"), "updated_time")
-                except Malformed as exc:
-                    if self.fresh_quarantine(f"c:{json.dumps(item, default=str)[:200]}"):
-                        bad.append(quarantine(item, f"conversation skipped: {exc}"))
-                    continue
-                if second(updated) < horizon:
-                    older = True
-                    continue
-                candidates.append(conversation)
-            if older:
-                break  # newest first: the rest is older still
         found: list[tuple[datetime, str, IncomingMessage]] = []
-        fields = {"fields": "id,created_time,from,to,message", "limit": "25"}
-        for conversation in candidates:
-            async for items in self.pages(self.url(conversation, "messages"), fields,
-                                          MESSAGE_PAGES):
-                reached_old = False
+        walk = Walk()
+        url = self.url(owner, "conversations")
+        params = {"platform": self.dm_platform, "fields": CONVERSATION_FIELDS, "limit": "25"}
+        read: dict[str, tuple[int, int]] = {}  # conversation -> (updated, count) when read
+        floor = horizon
+        settled = False
+        for _ in range(1 + CATCH_UP_ROUNDS):
+            top: int | None = None
+            changed = False
+            pages = 0
+            async for items in self.pages(url, params, CONVERSATION_PAGES, walk):
+                pages += 1
+                below = False
                 for item in items:
                     try:
-                        msg = parse_message(item)
-                        record = dm_message(conversation, msg, brands, self.account.name)
-                    except (Malformed, ValueError) as exc:
-                        key = f"m:{item.get('id') if isinstance(item, dict) else item!r}"
-                        if self.fresh_quarantine(key[:300]):
-                            bad.append(quarantine(item, f"message skipped: {exc}"))
+                        if not isinstance(item, dict):
+                            raise Malformed("conversation is not a JSON object")
+                        conversation = as_id(item.get("id"), "conversation id", path=True)
+                        updated = second(parse_time(item.get("updated_time"), "updated_time"))
+                    except Malformed as exc:
+                        if self.fresh_quarantine(f"c:{json.dumps(item, default=str)[:200]}"):
+                            bad.append(quarantine(item, f"conversation skipped: {exc}"))
                         continue
-                    if second(msg.created) < horizon:
-                        reached_old = True
+                    count = item.get("message_count")
+                    state = (updated, count if isinstance(count, int)
+                             and not isinstance(count, bool) else -1)
+                    top = updated if top is None else max(top, updated)
+                    if updated < floor:
+                        below = True  # newest first: the rest is older still
+                        break
+                    if read.get(conversation) == state:
                         continue
-                    found.append((msg.created, msg.id, record))
-                if reached_old:
+                    read[conversation] = state
+                    changed = True
+                    await self._read_conversation(conversation, item.get("messages"), horizon,
+                                                  brands, found, bad, walk)
+                if below:
                     break
-        taken, more = take_new(found, hw, now)
-        new_hw = hw.advance((at, item_id) for at, item_id, _ in taken)
+            if not changed and pages <= 1:
+                settled = True
+                break
+            if top is not None:
+                floor = max(floor, top)
+        taken = take_new(found, hw, now)
+        if settled and not walk.truncated:
+            new_hw = hw.advance((at, item_id) for at, item_id, _ in taken).settled(now)
+        else:
+            log.warning("%s: conversations still moving or past the safety bound; the "
+                        "cursor stays for the next poll", self.network)
+            new_hw = hw
         return FetchResult(messages=[m for _, _, m in taken], cursor=new_hw.dump(),
-                           quarantined=bad, more=more)
+                           quarantined=bad)
+
+    async def _read_conversation(self, conversation: str, inline: Any, horizon: int,
+                                 brands: frozenset[str],
+                                 found: list[tuple[datetime, str, IncomingMessage]],
+                                 bad: list[Quarantined], walk: Walk) -> None:
+        """The conversation's messages down to ``horizon``: the inline page first."""
+        after: str | None = None
+        if isinstance(inline, dict) and isinstance(inline.get("data"), list):
+            if self._take_messages(conversation, inline["data"], horizon, brands, found, bad):
+                return
+            after = next_after(inline)
+            if after is None:
+                return
+        fields = {"fields": MESSAGE_FIELDS, "limit": "25"}
+        async for items in self.pages(self.url(conversation, "messages"), fields,
+                                      MESSAGE_PAGES, walk, after):
+            if self._take_messages(conversation, items, horizon, brands, found, bad):
+                break
+
+    def _take_messages(self, conversation: str, items: list[Any], horizon: int,
+                       brands: frozenset[str],
+                       found: list[tuple[datetime, str, IncomingMessage]],
+                       bad: list[Quarantined]) -> bool:
+        """Collect one page (newest first); True once it reaches below ``horizon``."""
+        reached_old = False
+        for item in items:
+            try:
+                msg = parse_message(item)
+                record = dm_message(conversation, msg, brands, self.account.name)
+            except (Malformed, ValueError) as exc:
+                key = f"m:{item.get('id') if isinstance(item, dict) else item!r}"
+                if self.fresh_quarantine(key[:300]):
+                    bad.append(quarantine(item, f"message skipped: {exc}"))
+                continue
+            if second(msg.created) < horizon:
+                reached_old = True
+                continue
+            found.append((msg.created, msg.id, record))
+        return reached_old
 
     def _dm_route(self, reply: OutgoingReply) -> tuple[str, str]:
         """(conversation id, recipient id) of a DM reply."""

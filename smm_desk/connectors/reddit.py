@@ -6,6 +6,7 @@ and r/modnews admin posts, praw/prawcore source). Every call goes to
 ``https://oauth.reddit.com`` with ``Authorization: bearer <token>`` and a
 descriptive ``User-Agent`` naming the account (``desktop:smm-desk:v0.1 (by
 /u/<username>)``) — generic agents get throttled.
+Parsers and the walk's cursor live in :mod:`smm_desk.connectors.reddit_parse`.
 
 Sign-in
 =======
@@ -28,15 +29,35 @@ Streams
 ``inbox``
     ``GET /message/inbox?limit=100&raw_json=1&mark=false`` (``mark=false``: a
     poll must not mark items read for the person reading reddit.com). Newest
-    first; the cursor is ours, JSON ``{"seen": [recent fullnames], "t": newest
-    created_utc}``: a poll reads page after page (``after=``) until it meets a
-    fullname it has seen, or an item older than ``t`` less 10 minutes (a
-    deleted last-seen item must not make it read the whole inbox), up to 10
-    pages. The first run takes the newest page only. ``before=`` is not used:
-    it returns nothing once the named item is deleted.
+    first, paged back with ``after=<fullname>``; ``before=`` is not used: it
+    returns nothing once the named item is deleted. The cursor is ours, JSON
+    ``{"seen": [newest fullnames read], "t": newest created_utc, "walk": {…}}``.
+    The first run takes the newest page only ("start from now"); a first run
+    that finds nothing still stores a cursor, so everything listed later is new.
+    Afterwards each poll walks back from the top until it meets a fullname
+    read before (``walk.stop``: the ``seen`` of when the walk began), or a page
+    entirely older than ``walk.t`` less 10 minutes (so deleted seen items do
+    not make it read the whole inbox). A walk reads up to 10 pages per fetch
+    and is kept in the cursor (``walk.after``) with its own stop marks while
+    ``seen``/``t`` already name the new top, so a long burst goes on in the next
+    fetch (``more``) and nothing below the marks is skipped, however many items
+    arrive meanwhile. When the ``after`` item vanishes (deleted), the walk
+    starts again from the top with the same stop marks.
+
+    **Reddit's own limit**: every listing holds only the newest ~1,000 items
+    ("the precompute limit is hardcoded to 1000 items", r/redditdev wiki
+    https://www.reddit.com/r/redditdev/wiki/api/faq). When the inbox walk
+    reaches the listing's end without meeting its marks (a gap over 1,000, a
+    burst pushing the listing down while it is paged, or the first walk after
+    an empty first run), it goes on through the per-kind inbox listings with
+    the same marks, each with its own 1,000: ``/message/messages``
+    (private messages), ``/message/comments`` (comment replies),
+    ``/message/selfreply`` (post replies), ``/message/mentions``. More than
+    1,000 new items *of one kind* between two polls cannot be read at all; the
+    account's status note then says so (:meth:`RedditConnector.status_note`).
 ``own``
     ``GET /user/<username>/comments?sort=new`` — the brand's comments, same
-    walk. A comment answering a customer's comment comes back OUTBOUND in that
+    walk (and the same 1,000-item limit, with no per-kind listings to go on). A comment answering a customer's comment comes back OUTBOUND in that
     customer's case (the parents' authors come from one ``GET /api/info?id=…``
     per page), so answers written on reddit.com stop the clock.
 
@@ -74,10 +95,6 @@ clamped to 1 s – 1 h.
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -89,213 +106,43 @@ from smm_desk.connectors.base import (
     FetchResult,
     Idempotency,
     OutgoingReply,
-    Quarantined,
     register,
 )
 from smm_desk.connectors.errors import AuthError, BadPayload, PermanentError, RateLimited
-from smm_desk.connectors.http import (
-    DEFAULT_RATE_LIMIT_WAIT,
-    decode_json,
-    parse_retry_after,
-    utc_from_timestamp,
-)
+from smm_desk.connectors.http import DEFAULT_RATE_LIMIT_WAIT, decode_json, parse_retry_after
 from smm_desk.connectors.oauth import OAuthProvider, TokenKeeper
-from smm_desk.domain.enums import Direction
-from smm_desk.domain.records import IncomingMessage, MessageKind
-from smm_desk.domain.text import clean_text
+from smm_desk.connectors.reddit_parse import (
+    _FULLNAME,
+    _USER,
+    INBOX_PARTS,
+    LISTING_CAP,
+    LISTINGS,
+    MARGIN,
+    MAX_RESTARTS,
+    MAX_WAIT,
+    MIN_WAIT,
+    PAGE_LIMIT,
+    SEEN_KEEP,
+    InboxCursor,
+    Item,
+    Walk,
+    _created,
+    _Malformed,
+    _user,
+    children,
+    comparable,
+    inbox_item,
+    own_item,
+    own_message,
+    ratelimit_wait,
+)
+from smm_desk.domain.records import IncomingMessage
 
-PAGE_LIMIT = 100
+#: Pages read in one fetch; a longer walk goes on in the next fetch (``more``).
 MAX_PAGES = 10
-SEEN_KEEP = 300
-#: Items this much older than the newest seen one end a walk even if no seen name was met.
-MARGIN = 600.0
-MIN_WAIT, MAX_WAIT = 1.0, 3600.0
-_FULLNAME = re.compile(r"t[1-6]_[a-z0-9]{1,16}")
-_USER = re.compile(r"[A-Za-z0-9_-]{1,40}")
-_WAIT_WORDS = re.compile(r"(\d+)\s*(hour|minute|min|second|sec)", re.IGNORECASE)
 
-
-class _Malformed(ValueError):
-    """An item that cannot become a message; the text is the quarantine reason."""
-
-
-def _quarantine(item: Any, reason: str) -> Quarantined:
-    try:
-        raw = json.dumps(item, ensure_ascii=True)
-    except (TypeError, ValueError):
-        raw = repr(item)
-    return Quarantined(raw=raw[:100_000], reason=reason)
-
-
-def _fullname(value: Any, what: str) -> str:
-    if isinstance(value, str) and _FULLNAME.fullmatch(value):
-        return value
-    raise _Malformed(f"{what} is missing or not a fullname")
-
-
-def _user(value: Any) -> str:
-    if isinstance(value, str) and _USER.fullmatch(value) and value != "[deleted]":
-        return value
-    raise _Malformed("author is missing or deleted")
-
-
-def ratelimit_wait(message: str) -> float:
-    """Seconds named by a RATELIMIT error ("Take a break for 5 minutes…")."""
-    total = 0.0
-    for number, unit in _WAIT_WORDS.findall(message):
-        scale = {"h": 3600, "m": 60, "s": 1}[unit[0].lower()]
-        total += int(number[:6]) * scale
-    return min(MAX_WAIT, max(MIN_WAIT, total or DEFAULT_RATE_LIMIT_WAIT))
-
-
-@dataclass(frozen=True)
-class Item:
-    """One child of a Listing: its fullname, time and what it became."""
-
-    name: str
-    created: float | None
-    message: IncomingMessage | None = None
-    bad: Quarantined | None = None
-    #: Own comments: the fullname they answer (for the parents' authors).
-    parent: str | None = None
-    data: Mapping[str, Any] | None = None
-
-
-def _created(data: Mapping[str, Any]) -> tuple[float, datetime]:
-    value = data.get("created_utc")
-    try:
-        return float(value), utc_from_timestamp(value)  # type: ignore[arg-type]
-    except (ValueError, OverflowError, OSError, TypeError):
-        raise _Malformed("created_utc is missing or not a unix time") from None
-
-
-def children(body: Any) -> tuple[list[Any], str | None]:
-    """A Listing's children and its ``after``; BadPayload when it is no Listing."""
-    data = body.get("data") if isinstance(body, dict) and body.get("kind") == "Listing" else None
-    items = data.get("children") if isinstance(data, dict) else None
-    if not isinstance(items, list):
-        raise BadPayload("the answer is not a Listing")
-    after = data.get("after") if isinstance(data, dict) else None
-    return items, after if isinstance(after, str) and _FULLNAME.fullmatch(after) else None
-
-
-def inbox_item(child: Any) -> Item:
-    """An inbox child (t1 comment reply/mention, t4 private message)."""
-    data = child.get("data") if isinstance(child, dict) else None
-    if not isinstance(data, dict):
-        return Item("", None, bad=_quarantine(child, "inbox item has no data"))
-    raw_name = data.get("name")
-    try:
-        name = _fullname(raw_name, "name")
-        created, at = _created(data)
-    except _Malformed as exc:
-        return Item(raw_name[:40] if isinstance(raw_name, str) else "", None,
-                    bad=_quarantine(child, f"inbox item skipped: {exc}"))
-    try:
-        author = _user(data.get("author"))
-        key = author.lower()
-        body = data.get("body")
-        text = body if isinstance(body, str) else ""
-        kind = child.get("kind")
-        if kind == "t1":
-            link = _fullname(data.get("link_id"), "link_id")
-            parent = data.get("parent_id")
-            sub = data.get("subreddit")
-            extra = {"thing_id": name, "author": author, "link_id": link,
-                     "subreddit": sub if isinstance(sub, str) and _USER.fullmatch(sub) else ""}
-            context = data.get("context")
-            message = IncomingMessage(
-                external_id=name, thread_key=f"comment:{link}:{key}",
-                direction=Direction.INBOUND,
-                kind=MessageKind.MENTION if data.get("type") == "username_mention"
-                else MessageKind.COMMENT,
-                text=clean_text(text), created_at=at, author_id=key, author_name=author,
-                parent_external_id=parent if isinstance(parent, str)
-                and _FULLNAME.fullmatch(parent) else None,
-                post_external_id=link,
-                permalink="https://www.reddit.com" + context if isinstance(context, str)
-                and context.startswith("/") and len(context) < 2000 else None, extra=extra)
-        elif kind == "t4":
-            first = data.get("first_message_name")
-            first = first if isinstance(first, str) and _FULLNAME.fullmatch(first) else ""
-            subject = data.get("subject")
-            if not first and isinstance(subject, str) and subject.strip():
-                text = f"{subject.strip()}\n{text}"
-            message = IncomingMessage(
-                external_id=name, thread_key=f"dm:{key}", direction=Direction.INBOUND,
-                kind=MessageKind.DM, text=clean_text(text), created_at=at, author_id=key,
-                author_name=author, extra={"thing_id": name, "author": author,
-                                           "first_message_name": first or name})
-        else:
-            raise _Malformed(f"unknown kind {str(kind)[:20]!r}")
-    except (_Malformed, ValueError) as exc:
-        return Item(name, created, bad=_quarantine(child, f"inbox item skipped: {exc}"))
-    return Item(name, created, message)
-
-
-def own_item(child: Any) -> Item:
-    """One of the brand's comments: its message is built once the parent's author is known."""
-    data = child.get("data") if isinstance(child, dict) else None
-    if not isinstance(data, dict) or child.get("kind") != "t1":
-        return Item("", None, bad=_quarantine(child, "own comment is not a t1"))
-    raw_name = data.get("name")
-    try:
-        name = _fullname(raw_name, "name")
-        created, _ = _created(data)
-        parent = _fullname(data.get("parent_id"), "parent_id")
-        _fullname(data.get("link_id"), "link_id")
-    except _Malformed as exc:
-        return Item(raw_name[:40] if isinstance(raw_name, str) else "", None,
-                    bad=_quarantine(child, f"own comment skipped: {exc}"))
-    return Item(name, created, parent=parent, data=data)
-
-
-def own_message(item: Item, parent_author: str | None, me: str) -> IncomingMessage | None:
-    """The brand's comment as OUTBOUND in the case of the customer it answers."""
-    if item.data is None or parent_author is None or parent_author.lower() == me.lower():
-        return None
-    data = item.data
-    link = str(data["link_id"])
-    body = data.get("body")
-    permalink = data.get("permalink")
-    return IncomingMessage(
-        external_id=item.name, thread_key=f"comment:{link}:{parent_author.lower()}",
-        direction=Direction.OUTBOUND, kind=MessageKind.REPLY,
-        text=clean_text(body if isinstance(body, str) else ""),
-        created_at=utc_from_timestamp(item.created), author_id=me.lower(), author_name=me,
-        parent_external_id=item.parent, post_external_id=link,
-        permalink="https://www.reddit.com" + permalink if isinstance(permalink, str)
-        and permalink.startswith("/") and len(permalink) < 2000 else None,
-        extra={"thing_id": item.name, "author": parent_author, "link_id": link})
-
-
-@dataclass
-class InboxCursor:
-    seen: tuple[str, ...] = ()
-    newest: float | None = None
-
-    @classmethod
-    def load(cls, raw: str | None) -> InboxCursor:
-        try:
-            data = json.loads(raw) if raw else {}
-        except ValueError:
-            return cls()
-        if not isinstance(data, dict):
-            return cls()
-        seen = data.get("seen")
-        newest = data.get("t")
-        return cls(tuple(s for s in seen if isinstance(s, str)) if isinstance(seen, list)
-                   else (), float(newest) if isinstance(newest, int | float)
-                   and not isinstance(newest, bool) else None)
-
-    def dump(self) -> str:
-        return json.dumps({"seen": list(self.seen[:SEEN_KEEP]), "t": self.newest},
-                          separators=(",", ":"))
-
-
-def comparable(text: str) -> str:
-    return " ".join(clean_text(text).split()).casefold()
-
+__all__ = ["InboxCursor", "RedditConnector", "Walk", "inbox_item", "own_item",
+           "ratelimit_wait", "raise_api_errors"]
 
 @register
 class RedditConnector(Connector):
@@ -319,6 +166,8 @@ class RedditConnector(Connector):
         options = self.account.options
         self._me: str | None = options.get("username") or None
         self._blocked_until: datetime | None = None
+        #: The listing whose 1,000-item limit a walk ran into (see status_note).
+        self._capped = ""
         provider = self.oauth.at(self.account.base_url) if self.oauth else None
         self.keeper = TokenKeeper(self.http, self.credentials, provider,
                                   options.get("client_id", ""), self.clock)
@@ -384,47 +233,101 @@ class RedditConnector(Connector):
 
     async def fetch(self, stream: str, cursor: str | None, *, wait: float) -> FetchResult:
         del wait  # no long poll on Reddit: the engine's idle interval paces us
-        if stream == "inbox":
-            url = "/message/inbox"
-        elif stream == "own":
-            url = f"/user/{await self.me()}/comments"
-        else:
+        if stream not in self.streams:
             raise ValueError(f"reddit has no stream {stream!r}")
         state = InboxCursor.load(cursor)
-        known = set(state.seen)
+        parse = inbox_item if stream == "inbox" else own_item
+        seen, newest = list(state.seen), state.newest
         fresh: list[Item] = []
-        after: str | None = None
-        newest = state.newest
-        for _ in range(MAX_PAGES if cursor else 1):
-            params = {"limit": str(PAGE_LIMIT), "raw_json": "1"}
-            params.update({"mark": "false"} if stream == "inbox" else {"sort": "new"})
-            if after:
-                params["after"] = after
-            items, after = children(await self._request("GET", url, params=params))
+        taken: set[str] = set()
+        walk = state.walk
+        if state.started and walk is None:
+            walk = Walk(stream, stop=state.seen, t=state.newest)
+        pages = 0
+        while pages < MAX_PAGES:
+            pages += 1
+            listing = walk.listing if walk is not None else stream
+            after = walk.after if walk is not None else None
+            items, next_after = await self._page(listing, after)
+            parsed = [parse(child) for child in items]
+            stop = set(walk.stop) if walk is not None else set()
             reached = False
-            for child in items:
-                item = inbox_item(child) if stream == "inbox" else own_item(child)
-                if item.name and item.name in known:
+            new: list[Item] = []
+            for item in parsed:
+                if item.name and item.name in stop:
                     reached = True
                     break
-                if item.created is not None:
-                    if state.newest is not None and item.created < state.newest - MARGIN:
-                        reached = True
-                        break
-                    newest = max(newest or item.created, item.created)
-                if item.name:
-                    known.add(item.name)
-                fresh.append(item)
-            if reached or after is None or len(items) < PAGE_LIMIT:
+                key = item.name or (item.bad.raw if item.bad is not None else "")
+                if key not in taken:  # listed again by a restart or a per-kind listing
+                    new.append(item)
+                    taken.add(key)
+            if walk is not None and walk.t is not None and not reached and parsed and all(
+                    i.created is not None and i.created < walk.t - MARGIN for i in parsed):
+                reached, new = True, []  # all older than the mark: its seen items are gone
+            fresh += new
+            if after is None and listing == stream:  # the top of the listing: the new marks
+                names = [i.name for i in new if i.name]
+                fresh_names = set(names)
+                seen = names + [n for n in seen if n not in fresh_names]
+                times = [i.created for i in new if i.created is not None]
+                newest = max([*times, *([newest] if newest is not None else [])], default=None)
+            if walk is None:  # the first run: the newest page only
+                break
+            walk.read += len(items)
+            if reached:
+                walk = self._next_walk(walk)
+            elif not items and walk.after is not None:
+                # The item we paged after has vanished: from the top again, same marks.
+                if walk.restarts >= MAX_RESTARTS:
+                    walk = self._next_walk(walk)
+                else:
+                    walk.after, walk.read, walk.restarts = None, 0, walk.restarts + 1
+            elif next_after is None or len(items) < PAGE_LIMIT:  # the end, marks not met
+                if walk.listing == "inbox":
+                    # Items may have dropped off the end of Reddit's 1,000 (a long gap,
+                    # or a burst pushing the listing down while we page it): the
+                    # per-kind listings, with the same marks, still list them.
+                    walk.queue = INBOX_PARTS
+                elif walk.read >= LISTING_CAP:
+                    self._capped = LISTINGS[walk.listing] or "the brand's own comments"
+                walk = self._next_walk(walk)
+            else:
+                walk.after = next_after
+            if walk is None:
                 break
         messages = [i.message for i in fresh if i.message is not None]
         if stream == "own":
             messages = await self._own_messages(fresh)
-        seen = [i.name for i in fresh if i.name] + list(state.seen)
+        done = InboxCursor(tuple(seen[:SEEN_KEEP]), newest, walk, True)
         return FetchResult(
             messages=sorted(reversed(messages), key=lambda m: m.created_at),  # oldest first
-            cursor=InboxCursor(tuple(seen[:SEEN_KEEP]), newest).dump(),
+            cursor=done.dump(), more=walk is not None,
             quarantined=[i.bad for i in fresh if i.bad is not None])
+
+    @staticmethod
+    def _next_walk(walk: Walk) -> Walk | None:
+        """The next listing to walk with the same marks, if any."""
+        if not walk.queue:
+            return None
+        return Walk(walk.queue[0], stop=walk.stop, t=walk.t, queue=walk.queue[1:])
+
+    async def _page(self, listing: str, after: str | None) -> tuple[list[Any], str | None]:
+        params = {"limit": str(PAGE_LIMIT), "raw_json": "1"}
+        if listing == "own":
+            url = f"/user/{await self.me()}/comments"
+            params["sort"] = "new"
+        else:
+            url = LISTINGS[listing]
+            params["mark"] = "false"
+        if after:
+            params["after"] = after
+        return children(await self._request("GET", url, params=params))
+
+    def status_note(self) -> str:
+        if self._capped:
+            return (f"Reddit lists only the newest {LISTING_CAP:,} items of {self._capped}: "
+                    "if more arrived between two polls, the older ones could not be read")
+        return ""
 
     async def _own_messages(self, items: list[Item]) -> list[IncomingMessage]:
         parents = sorted({i.parent for i in items if i.parent and i.parent.startswith("t1_")})

@@ -17,23 +17,33 @@ Auth
 
 Streams
     ``mentions`` — ``GET /2/users/:id/mentions`` (https://docs.x.com/x-api/
-    users/get-users-mentions), newest first, ``max_results=100``. A pass
-    keeps ``since_id`` fixed, pages with ``pagination_token`` while
-    ``meta.next_token`` is present, and only at its end moves ``since_id`` to
-    the ``meta.newest_id`` of its *first* page (https://docs.x.com/x-api/
-    fundamentals/pagination). The cursor is JSON: ``{"since_id", "newest",
-    "token"}`` (the last two only mid-pass). The first run (no since_id) takes
-    the newest page only: older mentions are history. Ids are snowflakes and
-    are compared as integers.
+    users/get-users-mentions), newest first, ``max_results=100``. A walk
+    keeps ``since_id`` fixed, pages down with ``until_id`` = the oldest id read
+    so far (documented beside ``since_id``; unlike ``pagination_token`` it
+    never expires, so a walk may span passes) while ``meta.next_token`` says
+    there is more, and only at its end moves ``since_id`` to the
+    ``meta.newest_id`` of its *first* page (https://docs.x.com/x-api/
+    fundamentals/pagination). A pass reads :data:`MAX_PAGES` pages at most;
+    the walk goes on in the next pass from the stored cursor, JSON
+    ``{"since_id", "newest", "until"}`` (the last two only mid-walk). The very
+    first poll (no cursor) takes the newest page only: older mentions are
+    history; if it finds nothing it stores ``since_id`` "0" ("from now":
+    everything later is new), so a later poll is never a first poll again.
+    Ids are snowflakes and are compared as integers.
     ``dms`` — ``GET /2/dm_events`` (https://docs.x.com/x-api/direct-messages/
-    lookup/integrate): newest first and no ``since_id``, so a pass pages until
-    it reaches the last event id already seen (cursor ``{"last", "newest",
-    "token"}``). The read limit is 15 requests / 15 minutes per user, so DMs
-    are polled at most once a minute: the time of the last DM pass is kept in
-    the connector (a pass that comes too early returns nothing and spends no
-    request). It is not in the cursor on purpose — a ``sync --once`` from cron
-    is a fresh process per pass, and what bounds it is the server's own
-    ``x-rate-limit-*`` answer, honoured below.
+    lookup/integrate): newest first and no ``since_id``, so a walk pages
+    (``pagination_token``) until it reaches the last event id already seen,
+    :data:`MAX_DM_PAGES` pages a pass, the rest in later passes (cursor
+    ``{"last", "newest", "low", "token"}``; ``low`` is the oldest id read, so
+    a refused token restarts the walk from the top without re-reading). An
+    empty first poll stores ``last`` "0". The read limit is 15 requests / 15
+    minutes per user, so DMs are polled at most once a minute: the time of the
+    last DM pass is kept in the connector (a pass that comes too early returns
+    nothing and spends no request). It is not in the cursor on purpose — a
+    ``sync --once`` from cron is a fresh process per pass, and what bounds it
+    is the server's own ``x-rate-limit-*`` answer, honoured below: while the
+    DM window is used up, DM passes return nothing (the account's other
+    streams go on).
     ``own`` — ``GET /2/users/:id/tweets``: the brand's answers written in X's
     own app come in OUTBOUND so they stop the SLA clock (same cursor rules as
     ``mentions``). The brand's own DMs come OUTBOUND on ``dms``.
@@ -129,12 +139,15 @@ from smm_desk.domain.records import MessageKind
 log = logging.getLogger("smm_desk.connectors.x")
 
 PAGE_SIZE = 100
-#: Pages one pass may walk (only the 800 newest mentions are reachable anyway).
+#: Pages one pass reads of a timeline walk (only the 800 newest mentions are reachable).
 MAX_PAGES = 8
 #: DM reads: 15 requests / 15 minutes per user → one pass a minute, 3 pages at most.
 DM_INTERVAL = timedelta(minutes=1)
 MAX_DM_PAGES = 3
 MIN_WAIT, MAX_WAIT = 1.0, 3600.0
+#: The cursor's id for "nothing seen yet, but not the first poll": the first poll of an
+#: empty timeline stores it, so everything that comes after it is new.
+NO_ID = "0"
 #: Posts find_delivered looks through (pages of PAGE_SIZE).
 LOOKUP_PAGES = 2
 
@@ -220,6 +233,8 @@ class XConnector(Connector):
         #: endpoint bucket -> when its window resets, while remaining is 0.
         self._blocked: dict[str, datetime] = {}
         self._dm_polled_at: datetime | None = None
+        #: stream -> pages read in the pass under way (0: the next fetch starts a pass).
+        self._pages: dict[str, int] = {}
 
     def auth_headers(self, token: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}"}
@@ -303,14 +318,18 @@ class XConnector(Connector):
     async def _fetch_timeline(self, stream: str, cursor: str | None) -> FetchResult:
         brand = self._brand()
         state = _load(cursor)
-        since = _opt_id(state.get("since_id"))
+        since = _opt_id(state.get("since_id"))  # None only before the very first poll
+        until = _opt_id(state.get("until"))
         token = state.get("token") if isinstance(state.get("token"), str) else None
+        walking = since is not None and (until is not None or token is not None)
         params: dict[str, str] = {"max_results": str(PAGE_SIZE), "tweet.fields": TWEET_FIELDS,
                                   "expansions": TWEET_EXPANSIONS, "user.fields": USER_FIELDS}
-        if since:
+        if since and since != NO_ID:
             params["since_id"] = since
-        if token and since:
-            params["pagination_token"] = token
+        if walking and token:
+            params["pagination_token"] = token  # after a page with no readable id
+        elif walking and until:
+            params["until_id"] = until
         if stream == "own":
             params["exclude"] = "retweets"
         path = "mentions" if stream == "mentions" else "tweets"
@@ -319,50 +338,92 @@ class XConnector(Connector):
         page = parse_tweet_page(body, stream, brand, self.handle)
         if page.brand_name and page.brand_name != self.handle:
             self.handle = page.brand_name
-        newest = _opt_id(state.get("newest")) if token else page.newest_id
-        pages = int(state.get("pages", 0)) + 1 if token else 1
-        if since and page.next_token and pages < MAX_PAGES:
-            new_state = {"since_id": since, "newest": newest, "token": page.next_token,
-                         "pages": pages}
-            return FetchResult(page.messages, _dump(new_state), page.quarantined, more=True)
-        return FetchResult(page.messages, _dump({"since_id": newest or since}),
-                           page.quarantined)
+        newest = _opt_id(state.get("newest")) if walking else page.newest_id
+        pages = self._pages.pop(stream, 0) + 1
+        if since is None or not page.next_token:
+            # The walk is over (or this was the first poll, which takes the newest page
+            # only): the next pass starts above the newest post it saw — or, where it saw
+            # nothing at all, from the beginning of what comes next ("0").
+            best = max((i for i in (newest, since) if i), key=id_key, default=NO_ID)
+            return FetchResult(page.messages, _dump({"since_id": best}), page.quarantined)
+        lowest = min((i for i in (page.oldest_id, until) if i), key=id_key, default=None)
+        new_state = {"since_id": since, "newest": newest, "until": lowest,
+                     "token": None if page.oldest_id else page.next_token}
+        # A pass reads MAX_PAGES pages at most; the walk then goes on in the next pass
+        # from the same cursor (until_id never expires), skipping nothing.
+        more = pages < MAX_PAGES
+        if more:
+            self._pages[stream] = pages
+        return FetchResult(page.messages, _dump(new_state), page.quarantined, more=more)
 
     async def _fetch_dms(self, cursor: str | None) -> FetchResult:
         brand = self._brand()
         state = _load(cursor)
-        last = _opt_id(state.get("last"))
+        last = _opt_id(state.get("last"))  # None only before the very first poll
+        newest = _opt_id(state.get("newest"))  # set while a walk is under way
+        low = _opt_id(state.get("low"))
         token = state.get("token") if isinstance(state.get("token"), str) else None
+        walking = last is not None and newest is not None
         now = self.clock()
-        if not token:
+        pages = self._pages.pop("dms", 0)
+        if pages == 0:  # a new pass
             if self._dm_polled_at is not None and now - self._dm_polled_at < DM_INTERVAL:
                 return FetchResult([], None)  # 15 reads / 15 min: not yet
             self._dm_polled_at = now
+        blocked = self._blocked.get("GET dm_events")
+        if blocked is not None and blocked > now:
+            # The 15-minute read window is used up: DMs wait for it (and this pass ends)
+            # without pausing the account's other streams.
+            return FetchResult([], None)
         params = {"event_types": "MessageCreate", "dm_event.fields": DM_FIELDS,
                   "expansions": DM_EXPANSIONS, "user.fields": USER_FIELDS,
                   "max_results": str(PAGE_SIZE)}
-        if token and last:
+        if walking and token:
             params["pagination_token"] = token
-        body = await self._call("GET", "/2/dm_events", "GET dm_events", retry_safe=True,
-                                params=params)
+        try:
+            body = await self._call("GET", "/2/dm_events", "GET dm_events", retry_safe=True,
+                                    params=params)
+        except PermanentError as exc:
+            if not (walking and token and exc.status == 400):
+                raise
+            # The stored pagination token is no longer accepted: walk again from the
+            # top, skipping what this walk already read (ids >= low, or above newest:
+            # those come with the next walk).
+            log.info("x: DM pagination token refused (%s); walking again from the top", exc)
+            del params["pagination_token"]
+            body = await self._call("GET", "/2/dm_events", "GET dm_events", retry_safe=True,
+                                    params=params)
         page = parse_dm_page(body)
-        fresh = [e for e in page.events if last is None or id_key(e.id) > id_key(last)]
+        if not walking:
+            newest = max(page.ids, key=id_key) if page.ids else None
+
+        def fresh(event_id: str) -> bool:
+            key = id_key(event_id)
+            return (last is None or key > id_key(last)) and (low is None or key < id_key(low))
+
         reached = last is not None and any(id_key(i) <= id_key(last) for i in page.ids)
-        newest = _opt_id(state.get("newest")) if token else (
-            max(page.ids, key=id_key) if page.ids else None)
         messages = []
         bad = list(page.quarantined)
-        for event in reversed(fresh):  # oldest first
+        for event in reversed(page.events):  # oldest first
+            if not fresh(event.id):
+                continue
             try:
                 messages.append(dm_message(event, brand, page.users))
             except ValueError as exc:
                 bad.append(_quarantine({"id": event.id}, f"DM event skipped: {exc}"))
-        pages = int(state.get("pages", 0)) + 1 if token else 1
-        if last and not reached and page.next_token and pages < MAX_DM_PAGES:
-            new_state = {"last": last, "newest": newest, "token": page.next_token,
-                         "pages": pages}
-            return FetchResult(messages, _dump(new_state), bad, more=True)
-        best = max((i for i in (newest, last) if i), key=id_key, default=None)
+        below = [i for i in page.ids if low is None or id_key(i) < id_key(low)]
+        if below:
+            low = min(below, key=id_key)
+        pages += 1
+        if last is not None and not reached and page.next_token:
+            # More to read down to ``last``: on in this pass, or (past MAX_DM_PAGES) from
+            # the same cursor in the next one — never by moving ``last`` past unread events.
+            more = pages < MAX_DM_PAGES
+            if more:
+                self._pages["dms"] = pages
+            new_state = {"last": last, "newest": newest, "low": low, "token": page.next_token}
+            return FetchResult(messages, _dump(new_state), bad, more=more)
+        best = max((i for i in (newest, last) if i), key=id_key, default=NO_ID)
         return FetchResult(messages, _dump({"last": best}), bad)
 
     # -- send ----------------------------------------------------------------------------

@@ -174,6 +174,9 @@ class TweetPage:
     newest_id: str | None
     next_token: str | None
     brand_name: str
+    #: The page's oldest post id (``meta.oldest_id``, else the smallest readable id):
+    #: the ``until_id`` that continues a walk below this page.
+    oldest_id: str | None = None
 
 
 def page_meta(body: Mapping[str, Any]) -> tuple[str | None, str | None]:
@@ -200,9 +203,10 @@ def parse_tweet_page(body: Any, stream: str, brand_id: str, brand_name: str) -> 
     bad: list[Quarantined] = []
     ids: list[str] = []
     for raw in data if isinstance(data, list) else [data]:
+        if isinstance(raw, dict) and (readable := opt_id(raw.get("id"))) is not None:
+            ids.append(readable)
         try:
             tweet = parse_tweet(raw)
-            ids.append(tweet.id)
             if stream == "own":
                 target = tweet.in_reply_to_user_id
                 if tweet.author_id != brand_id or target is None or target == brand_id:
@@ -224,10 +228,13 @@ def parse_tweet_page(body: Any, stream: str, brand_id: str, brand_name: str) -> 
                     messages.append(context)
         except (Malformed, ValueError) as exc:
             bad.append(quarantine(raw, f"post skipped: {exc}"))
-    if newest is None and ids:
-        newest = max(ids, key=id_key)
+    meta = body.get("meta")
+    oldest = opt_id(meta.get("oldest_id")) if isinstance(meta, dict) else None
+    if ids:
+        newest = newest or max(ids, key=id_key)
+        oldest = oldest or min(ids, key=id_key)
     messages.sort(key=lambda m: id_key(m.external_id))  # oldest first
-    return TweetPage(messages, bad, newest, token, brand_name)
+    return TweetPage(messages, bad, newest, token, brand_name, oldest)
 
 
 def _context(raw: Any, mention: Tweet, brand_id: str, brand_name: str,

@@ -20,10 +20,19 @@ Reading (one stream, ``comments``)
     ChannelId=<UC…>&order=time&maxResults=100&textFormat=plainText``
     (https://developers.google.com/youtube/v3/docs/commentThreads/list).
     There is no ``since``: threads come newest first by their top-level
-    comment, so a pass pages (``pageToken``, valid for that pass only) until it
-    meets a thread at or below the stored high-water ``publishedAt``, and
-    dedups by comment id (the store's unique key does the rest). The first
-    run takes the newest page only.
+    comment, so a *walk* pages (``pageToken``) until it meets a thread at or
+    below the stored high-water mark (``hw``: a ``publishedAt`` and the ids
+    read in that very second, as many threads share one), and only then moves
+    the mark up to the newest thread it read (``pass_hw``). A pass reads
+    :data:`MAX_PAGES` pages at most and stops early when the day's quota pace
+    (below) says so; the walk then goes on from its cursor in the next pass:
+    the page token, and ``low`` — how far down it has read. Google may refuse
+    a kept token (400 ``invalidPageToken``, https://developers.google.com/
+    youtube/v3/docs/errors): the walk then lists from the top again and skips
+    every thread at or above ``low``, so nothing is read twice or skipped. The
+    first poll of a new account (no cursor) takes the newest page only; even
+    when it finds nothing it stores ``start``, so a later poll is never a
+    first poll again (with no ``hw`` yet, every thread is new).
 
     A new reply does not move its thread up, so late replies are caught two
     ways: every listed thread whose ``totalReplyCount`` grew since we saw it
@@ -63,7 +72,8 @@ Quota (https://developers.google.com/youtube/v3/determine_quota_cost)
 
     * at most one pass a minute (:data:`MIN_PASS_INTERVAL`, in the connector),
     * no faster than the day's polling budget accrues (``BURST`` plus the
-      budget times the share of the Pacific day gone),
+      budget times the share of the Pacific day gone; checked before every
+      page, so a burst spreads over passes instead of over-spending),
     * no polling at all once only ``reply_reserve`` units are left, so
       replies can still go out that day.
 
@@ -116,12 +126,15 @@ from smm_desk.connectors.youtube_parse import (
     Thread,
     google_error,
     iso,
+    mark,
+    opt_iso,
     parse_comment,
     parse_comment_page,
     parse_thread_page,
     parse_time,
     text_field,
     thread_messages,
+    widen,
 )
 from smm_desk.domain.records import IncomingMessage
 from smm_desk.domain.text import clean_text
@@ -181,6 +194,27 @@ class QuotaStatus:
         return text
 
 
+#: Cursor keys of a walk under way (dropped when it ends).
+_WALK_KEYS = ("mode", "token", "pages", "pass_hw", "pass_ids", "low", "low_ids")
+
+
+class _InvalidPageToken(PermanentError):
+    """400 ``invalidPageToken``: a kept page token is no longer accepted."""
+
+
+def _prune(known: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """Reply counts of the threads of the last KNOWN_DAYS days, KNOWN_MAX newest at most.
+    Times are :func:`iso` strings, so they compare as text (no parsing per thread)."""
+    horizon = iso(now - timedelta(days=KNOWN_DAYS))
+    kept = [(value[1], thread_id, value) for thread_id, value in known.items()
+            if isinstance(value, list) and len(value) == 2 and isinstance(value[1], str)
+            and value[1] >= horizon]
+    if len(kept) > KNOWN_MAX:
+        kept.sort(reverse=True)
+        del kept[KNOWN_MAX:]
+    return {thread_id: value for _, thread_id, value in kept}
+
+
 def _comparable(text: str) -> str:
     return " ".join(clean_text(text).split()).casefold()
 
@@ -227,6 +261,9 @@ class YouTubeConnector(Connector):
         self._blocked_until: datetime | None = None
         self._last_pass: datetime | None = None
         self._reply_lists = 0
+        #: True while the engine pages through a pass (the last answer said ``more``).
+        self._in_pass = False
+        self._pass_pages = 0
 
     def auth_headers(self, token: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}"}
@@ -289,6 +326,9 @@ class YouTubeConnector(Connector):
                             status=401)
         if status == 403 and reason in ("insufficientPermissions", "authError"):
             raise AuthError(f"{where}: forbidden: {said}", network_message=said, status=403)
+        if reason == "invalidPageToken":
+            raise _InvalidPageToken(f"{where}: the page token is no longer valid: {said}",
+                                    network_message=said or reason, status=status)
         if status < 500 and status not in (408, 425):
             raise PermanentError(f"{where}: refused ({status} {reason}): {said}",
                                  network_message=said or reason, status=status)
@@ -337,8 +377,8 @@ class YouTubeConnector(Connector):
         state = state if isinstance(state, dict) else {}
         self._load_quota(state)
         now = self.clock()
-        token = text_field(state.get("token"), 1000) or None
-        if token is None:
+        in_pass, self._in_pass = self._in_pass, False
+        if not in_pass:  # a new pass: pace it
             if self._blocked_until is not None and self._blocked_until > now:
                 left = (self._blocked_until - now).total_seconds()
                 raise RateLimited(f"daily quota used up, retry in {left:.0f} s", left,
@@ -349,40 +389,60 @@ class YouTubeConnector(Connector):
                 return FetchResult([], out if out != cursor else None)
             self._last_pass = now
             self._reply_lists = 0
-            deep_at = state.get("deep_at")
-            deep = bool(state.get("hw")) and (
-                not isinstance(deep_at, str) or now - parse_time(deep_at) >= DEEP_SCAN_EVERY)
-            state = {**state, "mode": "deep" if deep else "new", "pages": 0, "pass_hw": None,
-                     "pass_ids": None}
-        return await self._pass(state, token, now)
+            self._pass_pages = 0
+            if not isinstance(state.get("mode"), str):  # no walk under way: start one
+                deep_at = state.get("deep_at")
+                deep = bool(state.get("hw")) and (
+                    not isinstance(deep_at, str) or now - parse_time(deep_at) >= DEEP_SCAN_EVERY)
+                state = {k: v for k, v in state.items() if k not in _WALK_KEYS}
+                state["mode"] = "deep" if deep else "new"
+        elif not self._may_poll(now):
+            # Spending ahead of the day's pace: the walk stops here and goes on (from its
+            # cursor) in a later pass.
+            return FetchResult([], None)
+        return await self._pass(state, now)
 
-    async def _pass(self, state: dict[str, Any], token: str | None,
-                    now: datetime) -> FetchResult:
+    async def _list_threads(self, token: str | None) -> tuple[Any, str | None]:
+        """One commentThreads page, and the page token that gave it."""
         params = {"part": "snippet,replies", "allThreadsRelatedToChannelId": self.channel_id,
                   "order": "time", "maxResults": "100", "textFormat": "plainText"}
         if token:
             params["pageToken"] = token
-        body = await self._call("GET", "/youtube/v3/commentThreads", LIST_COST,
-                                retry_safe=True, params=params)
+        try:
+            return await self._call("GET", "/youtube/v3/commentThreads", LIST_COST,
+                                    retry_safe=True, params=params), token
+        except _InvalidPageToken:
+            if not token:
+                raise
+        # A page token kept from an earlier pass is no longer accepted: list from the
+        # top again; the walk skips what it already read (``low``).
+        del params["pageToken"]
+        return await self._call("GET", "/youtube/v3/commentThreads", LIST_COST,
+                                retry_safe=True, params=params), None
+
+    async def _pass(self, state: dict[str, Any], now: datetime) -> FetchResult:
+        """One page of the walk under way (see the module docstring)."""
+        token = text_field(state.get("token"), 1000) or None
+        body, used = await self._list_threads(token)
         threads, bad, next_token = parse_thread_page(body)
-        hw = parse_time(state["hw"]) if isinstance(state.get("hw"), str) else None
-        hw_ids = set(state.get("hw_ids") or [])
+        hw, hw_ids = mark(state, "hw")
+        low, low_ids = mark(state, "low")
+        top, top_ids = mark(state, "pass_hw")
         known: dict[str, Any] = dict(state.get("known") or {})
-        first_run = hw is None
+        first_run = hw is None and "start" not in state
         watching = parse_time(state["start"]) if isinstance(state.get("start"), str) else None
+        deep = state.get("mode") == "deep"
         messages: list[IncomingMessage] = []
         reached = False
-        pass_hw = parse_time(state["pass_hw"]) if isinstance(state.get("pass_hw"), str) else None
-        pass_ids = set(state.get("pass_ids") or [])
+        stopped = False
+        skipped = 0
         for thread in threads:
             published = thread.top.published
+            if low is not None and (published > low or (published == low
+                                                        and thread.id in low_ids)):
+                skipped += 1
+                continue  # read earlier in this walk (or newer than it: the next walk's)
             new = hw is None or published > hw or (published == hw and thread.id not in hw_ids)
-            if not new:
-                reached = True
-            if pass_hw is None or published > pass_hw:
-                pass_hw, pass_ids = published, {thread.id}
-            elif published == pass_hw:
-                pass_ids.add(thread.id)
             seen = known.get(thread.id)
             seen_count = seen[0] if isinstance(seen, list) and seen and isinstance(
                 seen[0], int) else None
@@ -391,6 +451,17 @@ class YouTubeConnector(Connector):
             # A thread we never saw (older than what the first run read) with replies:
             # only replies written since we started watching are news.
             unseen = seen_count is None and not new and thread.reply_count > 0 and watching
+            if ((new or grown or unseen) and not first_run
+                    and thread.reply_count > len(thread.replies)
+                    and self._reply_lists >= REPLY_LISTS_PER_PASS):
+                # Its replies need a listing and this pass has spent its share: the walk
+                # stops at this thread and takes it up again (same page) next pass.
+                stopped = True
+                break
+            if not new:
+                reached = True
+            top, top_ids = widen(top, top_ids, published, thread.id, newest=True)
+            low, low_ids = widen(low, low_ids, published, thread.id, newest=False)
             if new or grown or unseen:
                 # The first run reads what is embedded only: history is not backfilled.
                 replies = list(thread.replies) if first_run else await self._replies(
@@ -401,22 +472,29 @@ class YouTubeConnector(Connector):
                 if not first_run and len(replies) < thread.reply_count:
                     counted = seen_count or 0  # not all read: look again next pass
             known[thread.id] = [counted, iso(published)]
-        pages = int(state.get("pages") or 0) + 1
-        limit = DEEP_PAGES if state.get("mode") == "deep" else MAX_PAGES
-        go_on = (not first_run and next_token is not None and pages < limit
-                 and (state.get("mode") == "deep" or not reached))
+        pages = int(state.get("pages") or 0) + (0 if stopped else 1)
+        if skipped < len(threads) or not threads:
+            # A page it had read already (listing again from the top after a refused
+            # token) costs a unit but does not count against the pass's pages.
+            self._pass_pages += 1
         out = dict(state)
-        out["known"] = self._prune(known, now)
+        out["known"] = _prune(known, now)
+        go_on = stopped or (not first_run and next_token is not None
+                            and (not reached or (deep and pages < DEEP_PAGES)))
         if go_on:
-            out.update(token=next_token, pages=pages, pass_hw=iso(pass_hw) if pass_hw else None,
-                       pass_ids=sorted(pass_ids))
-            return FetchResult(messages, self._state_out(out), bad, more=True)
-        for key in ("token", "pages", "pass_hw", "pass_ids", "mode"):
+            out.update(token=used if stopped else next_token, pages=pages,
+                       pass_hw=opt_iso(top), pass_ids=sorted(top_ids),
+                       low=opt_iso(low), low_ids=sorted(low_ids))
+            # A pass reads MAX_PAGES pages at most (and stops early to keep the day's
+            # quota pace, see fetch); the walk then goes on from this cursor next pass.
+            self._in_pass = not stopped and self._pass_pages < MAX_PAGES
+            return FetchResult(messages, self._state_out(out), bad, more=self._in_pass)
+        for key in _WALK_KEYS:
             out.pop(key, None)
-        if pass_hw is not None and (hw is None or pass_hw >= hw):
-            ids = pass_ids | (hw_ids if hw == pass_hw else set())
-            out["hw"], out["hw_ids"] = iso(pass_hw), sorted(ids)
-        if state.get("mode") == "deep" or first_run:
+        if top is not None and (hw is None or top >= hw):
+            ids = top_ids | (hw_ids if hw == top else set())
+            out["hw"], out["hw_ids"] = iso(top), sorted(ids)
+        if deep or first_run:
             out["deep_at"] = iso(now)
         out.setdefault("start", iso(now))
         return FetchResult(messages, self._state_out(out), bad)
@@ -442,20 +520,6 @@ class YouTubeConnector(Connector):
             if token is None:
                 break
         return list(found.values())
-
-    @staticmethod
-    def _prune(known: dict[str, Any], now: datetime) -> dict[str, Any]:
-        horizon = now - timedelta(days=KNOWN_DAYS)
-        kept = []
-        for thread_id, value in known.items():
-            try:
-                published = parse_time(value[1])
-            except (Malformed, TypeError, IndexError, KeyError):
-                continue
-            if published >= horizon:
-                kept.append((published, thread_id, value))
-        kept.sort(reverse=True)
-        return {thread_id: value for _, thread_id, value in kept[:KNOWN_MAX]}
 
     # -- send -------------------------------------------------------------------------------
 

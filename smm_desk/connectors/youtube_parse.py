@@ -12,6 +12,7 @@ guarantees to a comment's own author.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -42,6 +43,33 @@ def parse_time(value: Any) -> datetime:
 
 def iso(at: datetime) -> str:
     return at.astimezone(UTC).isoformat()
+
+
+def mark(state: Mapping[str, Any], key: str) -> tuple[datetime | None, set[str]]:
+    """A position in the listing: a time and the thread ids read at that very second."""
+    raw = state.get(key)
+    if not isinstance(raw, str):
+        return None, set()
+    try:
+        at = parse_time(raw)
+    except Malformed:
+        return None, set()
+    ids = state.get(f"{key}_ids" if key != "pass_hw" else "pass_ids")
+    return at, {i for i in ids if isinstance(i, str)} if isinstance(ids, list) else set()
+
+
+def widen(at: datetime | None, ids: set[str], published: datetime, thread_id: str, *,
+          newest: bool) -> tuple[datetime | None, set[str]]:
+    """The newest (or oldest) position of ``(at, ids)`` and one more thread."""
+    if at is None or (published > at if newest else published < at):
+        return published, {thread_id}
+    if published == at:
+        return at, ids | {thread_id}
+    return at, ids
+
+
+def opt_iso(at: datetime | None) -> str | None:
+    return iso(at) if at is not None else None
 
 
 def text_field(value: Any, limit: int = 200) -> str:
@@ -212,6 +240,6 @@ def google_error(response: httpx.Response) -> tuple[str, str, str]:
     return text_field(first.get("reason")), text_field(first.get("domain")), message
 
 
-__all__ = ["Comment", "Malformed", "Thread", "google_error", "iso", "parse_comment",
-           "parse_comment_page", "parse_thread", "parse_thread_page", "parse_time",
-           "quarantine", "text_field", "thread_messages"]
+__all__ = ["Comment", "Malformed", "Thread", "google_error", "iso", "mark", "opt_iso",
+           "parse_comment", "parse_comment_page", "parse_thread", "parse_thread_page",
+           "parse_time", "quarantine", "text_field", "thread_messages", "widen"]

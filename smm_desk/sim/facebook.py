@@ -298,8 +298,8 @@ class FacebookSim(GraphSim):
                 posts = [p for p in posts if (p.created.timestamp() >= limit) == later
                          or p.created.timestamp() == limit]
         posts.sort(key=lambda p: (p.created, p.id), reverse=True)
-        return self.listing(request, params, [self._post_json(p) for p in posts],
-                            ("id", "created_time", "message"))
+        return self.listing(request, params, posts, ("id", "created_time", "message"),
+                            render=self._post_json)
 
     def _comments(self, request: httpx.Request, params: dict[str, Any], post: Post,
                   parent: str | None) -> Answer:
@@ -310,8 +310,8 @@ class FacebookSim(GraphSim):
             chosen = [c for c in chosen if c.parent is None]
         chosen.sort(key=lambda c: (c.created, c.id),
                     reverse=params.get("order") == "reverse_chronological")
-        return self.listing(request, params, [self._comment_json(c) for c in chosen],
-                            ("id", "created_time", "from", "message"))
+        return self.listing(request, params, chosen, ("id", "created_time", "from", "message"),
+                            render=self._comment_json)
 
     def _create(self, account: Account, post: Post, target: Comment | None,
                 params: dict[str, Any]) -> Answer:

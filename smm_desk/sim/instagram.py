@@ -320,8 +320,8 @@ class InstagramSim(GraphSim):
                 top = [self.comments[c] for c in media_item.comments
                        if self.comments[c].parent is None]
                 top.sort(key=lambda c: (c.created, c.id), reverse=True)
-                return self.listing(request, params, [self._comment_json(c) for c in top],
-                                    ("id", "text", "timestamp"))
+                return self.listing(request, params, top, ("id", "text", "timestamp"),
+                                    render=self._comment_json)
         comment = self.comments.get(head)
         if comment is not None and comment.media.account is account:
             if len(parts) == 1 and method == "GET":

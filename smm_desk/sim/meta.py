@@ -10,7 +10,9 @@
 * ``fields=`` with nested expansion (``from{id,name}``, ``replies{…}``): only
   the requested fields come back, as Graph does;
 * cursor paging: ``data`` + ``paging.cursors.before/after`` + ``paging.next``
-  (present only when there is more), ``limit`` (≤ 100);
+  (present only when there is more), ``limit`` (≤ 100); an ``after`` cursor
+  points at an item, as Graph's do, so a page goes on after that item wherever
+  it now is (an item that moved to the top meanwhile is not seen again);
 * usage headers on every answer, counted per account over a rolling hour
   (``budget`` calls = 100 %): ``X-App-Usage`` and ``X-Business-Use-Case-Usage``;
   past the budget, the BUC throttling error (80001 Pages, 80002 Instagram) with
@@ -41,6 +43,7 @@ import math
 import re
 import urllib.parse
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -331,8 +334,10 @@ class GraphSim:
         return percent, eta
 
     def listing(self, request: httpx.Request, params: dict[str, Any], items: list[Any],
-                defaults: tuple[str, ...], default_limit: int = 25) -> Answer:
-        """One page of ``items`` (already in order) with Graph's cursor paging."""
+                defaults: tuple[str, ...], default_limit: int = 25,
+                render: Callable[[Any], dict[str, Any]] | None = None) -> Answer:
+        """One page of ``items`` (already in order) with Graph's cursor paging;
+        ``render`` turns an item into its JSON (only the page's items are rendered)."""
         try:
             limit = min(100, max(1, int(params.get("limit") or default_limit)))
         except ValueError:
@@ -341,18 +346,25 @@ class GraphSim:
         after = params.get("after")
         if after:
             try:
-                start = int(base64.b64decode(after).decode().split(":")[1]) + 1
+                _, offset, key = base64.b64decode(after).decode().split(":", 2)
+                start = int(offset) + 1
             except (ValueError, IndexError, UnicodeDecodeError):
                 return self.fail(100, "(#100) Invalid cursor")
+            if key:  # after the item the cursor names, where it is now
+                at = next((n for n, item in enumerate(items) if _key(item) == key), None)
+                start = start if at is None else at + 1
         fields = parse_fields(str(params["fields"])) if params.get("fields") else None
         chunk = items[start:start + limit]
+        last = _key(chunk[-1]) if chunk else ""
+        if render is not None:
+            chunk = [render(i) for i in chunk]
         body: dict[str, Any] = {"data": [project(i, fields, defaults) for i in chunk]}
         if chunk:
             body["paging"] = {"cursors": {"before": _cursor(start),
-                                          "after": _cursor(start + len(chunk) - 1)}}
+                                          "after": _cursor(start + len(chunk) - 1, last)}}
             if start + limit < len(items):
                 body["paging"]["next"] = str(request.url.copy_set_param(
-                    "after", _cursor(start + len(chunk) - 1)))
+                    "after", _cursor(start + len(chunk) - 1, last)))
         return 200, body
 
     def single(self, params: dict[str, Any], obj: dict[str, Any],
@@ -370,8 +382,10 @@ class GraphSim:
             platform = params.get("platform") or self.platform
             convs = [] if platform != self.platform else sorted(
                 account.conversations.values(), key=lambda c: (c.updated, c.id), reverse=True)
-            return self.listing(request, params, [self._conversation_json(c) for c in convs],
-                                ("id", "updated_time"))
+            nested = "messages" in (parse_fields(str(params["fields"]))
+                                    if params.get("fields") else {})
+            return self.listing(request, params, convs, ("id", "updated_time"),
+                                render=lambda c: self._conversation_json(c, nested))
         if len(parts) == 2 and parts[1] == "messages" and method == "POST" and (
                 parts[0] in account.owners or parts[0] == "me"):
             return self.send_message(account, params, f"POST /{parts[0]}/messages")
@@ -379,11 +393,13 @@ class GraphSim:
         if found is not None and found[0] is account and method == "GET":
             conv = found[1]
             if len(parts) == 2 and parts[1] == "messages":
-                return self.listing(request, params, [self._message_json(m) for m in
-                                                      reversed(conv.messages)],
-                                    ("id", "created_time"))
+                return self.listing(request, params, conv.messages[::-1],
+                                    ("id", "created_time"), render=self._message_json)
             if len(parts) == 1:
-                return self.single(params, self._conversation_json(conv), ("id", "updated_time"))
+                nested = "messages" in (parse_fields(str(params["fields"]))
+                                        if params.get("fields") else {})
+                return self.single(params, self._conversation_json(conv, nested),
+                                   ("id", "updated_time"))
         return self.unknown(parts[0] if parts else "", method.lower())
 
     # -- messaging state ------------------------------------------------------------------------
@@ -428,9 +444,23 @@ class GraphSim:
                 "to": {"data": [self.person(account, message["to"])]},
                 "message": message["message"]}
 
-    def _conversation_json(self, conv: Conversation) -> dict[str, Any]:
-        return {"id": conv.id, "updated_time": graph_time(conv.updated or self.world.clock()),
-                "message_count": len(conv.messages), "link": f"/{conv.id}"}
+    def _conversation_json(self, conv: Conversation, nested: bool = False) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "id": conv.id, "updated_time": graph_time(conv.updated or self.world.clock()),
+            "message_count": len(conv.messages), "link": f"/{conv.id}"}
+        if nested:  # ``messages{…}``: the newest 25, paged like the edge itself
+            newest = conv.messages[::-1][:25]
+            last = str(newest[-1]["id"]) if newest else ""
+            messages: dict[str, Any] = {"data": [self._message_json(m) for m in newest]}
+            if newest:
+                messages["paging"] = {"cursors": {"before": _cursor(0),
+                                                  "after": _cursor(len(newest) - 1, last)}}
+                if len(conv.messages) > len(newest):
+                    messages["paging"]["next"] = (
+                        f"https://graph.facebook.com/v25.0/{conv.id}/messages"
+                        f"?after={_cursor(len(newest) - 1, last)}")
+            body["messages"] = messages
+        return body
 
     def private_reply_target(self, account: Account, comment_id: str) -> tuple[str, str] | Answer:
         """(customer id, note) for a private reply to ``comment_id``, or an error answer."""
@@ -491,8 +521,14 @@ class GraphSim:
                     and d.account == name]
 
 
-def _cursor(offset: int) -> str:
-    return base64.b64encode(f"sim:{offset}".encode()).decode()
+def _cursor(offset: int, key: str = "") -> str:
+    return base64.b64encode(f"sim:{offset}:{key}".encode()).decode()
+
+
+def _key(item: Any) -> str:
+    """The id an ``after`` cursor points at."""
+    found = item.get("id") if isinstance(item, dict) else getattr(item, "id", None)
+    return str(found) if found is not None else ""
 
 
 def _json_param(value: Any) -> Any:

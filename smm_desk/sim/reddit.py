@@ -11,10 +11,12 @@ and rotating refresh tokens at the real paths ``/api/v1/authorize`` and
 ``/api/v1/access_token``. Served (``Authorization: bearer …``):
 
 * ``GET /api/v1/me``;
-* ``GET /message/inbox|unread|messages|sent`` and ``/user/<name>/comments`` —
-  Listings newest first, ``limit`` (25, max 100), ``after``/``before``
-  fullnames (an unknown one gives an empty page, as on Reddit), ``mark``
-  (anything but ``false`` marks the listed inbox items read);
+* ``GET /message/inbox|unread|messages|comments|selfreply|mentions|sent`` and
+  ``/user/<name>/comments`` — Listings newest first, ``limit`` (25, max 100),
+  ``after``/``before`` fullnames (an unknown one gives an empty page, as on
+  Reddit), ``mark`` (anything but ``false`` marks the listed inbox items
+  read); like Reddit's, every listing holds only its newest 1,000 items
+  (:data:`LISTING_CAP`, r/redditdev wiki "api/faq");
 * ``GET /api/info?id=<fullnames>``;
 * ``POST /api/comment`` (``thing_id``, ``text``, ``api_type=json``) on a
   ``t1``/``t3`` (a comment) or a ``t4`` (a private-message reply); errors come
@@ -49,6 +51,11 @@ from smm_desk.sim.world import Delivered, Fault, SimWorld, json_response
 NETWORK = "reddit"
 CLIENT_ID = "sim-reddit-client"
 _USER = re.compile(r"[A-Za-z0-9_-]{3,20}")
+#: Reddit precomputes listings to this many items; older ones are not listed.
+LISTING_CAP = 1000
+#: The inbox's per-kind listings: the ``type`` of the comments they hold (None: messages).
+_INBOX_KINDS = {"messages": None, "comments": "comment_reply", "selfreply": "post_reply",
+                "mentions": "username_mention"}
 _PATHS = ("/api/v1/me", "/api/v1/authorize", "/api/v1/access_token", "/api/comment",
           "/api/info")
 
@@ -226,12 +233,15 @@ class RedditSim:
             if where == "sent":
                 items = [t for t in self._things.values()
                          if t["kind"] == "t4" and t["data"]["author"].lower() == me]
-            elif where in ("inbox", "unread", "messages"):
+            elif where in ("inbox", "unread", *_INBOX_KINDS):
                 items = [self._things[n] for n in self._inbox[me]]
                 if where == "unread":
                     items = [t for t in items if t["data"]["new"]]
-                if where == "messages":
+                elif where == "messages":
                     items = [t for t in items if t["kind"] == "t4"]
+                elif where in _INBOX_KINDS:
+                    items = [t for t in items if t["kind"] == "t1"
+                             and t["data"].get("type") == _INBOX_KINDS[where]]
             else:
                 return 404, {"message": "Not Found", "error": 404}
             page = self._page(request, items)
@@ -255,7 +265,7 @@ class RedditSim:
             limit = max(1, min(100, int(query.get("limit") or 25)))
         except ValueError:
             limit = 25
-        ordered = sorted(items, key=lambda t: t["_seq"], reverse=True)
+        ordered = sorted(items, key=lambda t: t["_seq"], reverse=True)[:LISTING_CAP]
         names = [t["data"]["name"] for t in ordered]
         after, before = query.get("after"), query.get("before")
         if after:

@@ -95,6 +95,7 @@ class XSim:
         self.oauth = SimOAuth(clock=world.clock, lifetime=timedelta(hours=2))
         self._brands: dict[str, _Brand] = {}
         self._users: dict[str, dict[str, str]] = {}
+        self._by_name: dict[str, str] = {}  # casefolded username -> user id
         self._tweets: dict[str, dict[str, Any]] = {}
         self._events: list[dict[str, Any]] = []
         self._post_alias: dict[tuple[str, str], str] = {}
@@ -469,6 +470,7 @@ class XSim:
             username = f"{slug}_{user_id[-4:]}"
         user = {"id": user_id, "name": name, "username": username}
         self._users[user_id] = user
+        self._by_name[username.casefold()] = user_id
         return user
 
     def _public_user(self, user_id: str, query: httpx.QueryParams) -> dict[str, str]:
@@ -484,10 +486,9 @@ class XSim:
     def _post(self, author_id: str, text: str, parent: dict[str, Any] | None,
               quoted: dict[str, Any] | None, at: datetime | None) -> dict[str, Any]:
         tweet_id = self._new_id()
-        by_name = {u["username"].casefold(): u["id"] for u in self._users.values()}
         mentions, ids = [], []
         for match in _MENTION.finditer(text):
-            user_id = by_name.get(match.group(1).casefold())
+            user_id = self._by_name.get(match.group(1).casefold())
             if user_id is not None:
                 mentions.append({"start": match.start(), "end": match.end(),
                                  "username": match.group(1), "id": user_id})

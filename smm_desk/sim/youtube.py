@@ -8,10 +8,12 @@ Served:
   ``replies``, ``id``), exactly one filter of ``allThreadsRelatedToChannelId``
   / ``videoId`` / ``id``, ``order`` (``time`` newest first by the top-level
   comment, or ``relevance``), ``maxResults`` 1–100 (default 20), opaque
-  ``pageToken``/``nextPageToken``, ``textFormat`` (``html`` escapes the
-  text). ``replies.comments`` embeds at most :data:`EMBEDDED_REPLIES` replies
-  (the API's list "may not contain all replies"; ``totalReplyCount`` says how
-  many there are).
+  ``pageToken``/``nextPageToken`` (an offset into the listing; a token the
+  sim did not issue, or one older than ``page_token_ttl`` when set, is 400
+  ``invalidPageToken``), ``textFormat`` (``html`` escapes the text).
+  ``replies.comments`` embeds at most :data:`EMBEDDED_REPLIES` replies (the
+  API's list "may not contain all replies"; ``totalReplyCount`` says how many
+  there are).
 * ``GET /youtube/v3/comments?part=snippet&parentId=…`` (all replies, paged).
 * ``POST /youtube/v3/comments?part=snippet`` — ``{"snippet": {"parentId",
   "textOriginal"}}`` → the comment resource; 400 ``parentIdMissing``,
@@ -80,6 +82,10 @@ QUOTA_EXCEEDED = google_error(
     "<a href=\"/youtube/v3/getting-started#quota\">quota</a>.", "youtube.quota")
 
 
+class _BadPageToken(Exception):
+    """A ``pageToken`` the sim did not issue, or one past ``page_token_ttl``."""
+
+
 @dataclass
 class _Channel:
     token: str
@@ -95,9 +101,12 @@ class YouTubeSim:
 
     network = NETWORK
 
-    def __init__(self, world: SimWorld, *, daily_quota: int = 10_000) -> None:
+    def __init__(self, world: SimWorld, *, daily_quota: int = 10_000,
+                 page_token_ttl: timedelta | None = None) -> None:
         self.world = world
         self.daily_quota = daily_quota
+        #: How long a page token stays valid (None: for good).
+        self.page_token_ttl = page_token_ttl
         self.oauth = SimOAuth(clock=world.clock, lifetime=timedelta(hours=1))
         self._channels: dict[str, _Channel] = {}
         self._threads: dict[str, dict[str, Any]] = {}
@@ -225,7 +234,11 @@ class YouTubeSim:
                 channel.spent[day] = used + 1
                 return json_response(403, QUOTA_EXCEEDED)
             channel.spent[day] = used + COSTS.get((request.method, resource), 1)
-            status, body = self._route(request, channel, resource)
+            try:
+                status, body = self._route(request, channel, resource)
+            except _BadPageToken:
+                status, body = 400, google_error(400, "invalidPageToken", "The request "
+                                                 "specifies an invalid page token.")
             return json_response(status, body)
 
     # -- routing -------------------------------------------------------------------------
@@ -246,8 +259,9 @@ class YouTubeSim:
             size = _size(query, 20)
             if size is None:
                 return 400, google_error(400, "invalidValue", "Invalid value for maxResults")
-            replies = [self._render(c, query) for c in self._replies[parent]]
-            return 200, self._page("youtube#commentListResponse", replies, query, size)
+            body = self._page("youtube#commentListResponse", self._replies[parent], query, size)
+            body["items"] = [self._render(c, query) for c in body["items"]]
+            return 200, body
         if request.method == "POST" and resource == "comments":
             return self._insert(request, channel)
         return 404, google_error(404, "notFound", "Not Found", "global")
@@ -280,8 +294,9 @@ class YouTubeSim:
             pool.sort(key=lambda t: (t["snippet"]["topLevelComment"]["snippet"]["publishedAt"],
                                      t["id"]), reverse=True)
         parts = set(query["part"].split(","))
+        body = self._page("youtube#commentThreadListResponse", pool, query, size)
         items = []
-        for thread in pool:
+        for thread in body["items"]:  # only the page's threads are rendered
             item: dict[str, Any] = {"kind": thread["kind"], "etag": thread["etag"],
                                     "id": thread["id"]}
             if "snippet" in parts:
@@ -294,24 +309,31 @@ class YouTubeSim:
                 item["replies"] = {"comments": [self._render(c, query)
                                                 for c in replies[-EMBEDDED_REPLIES:][::-1]]}
             items.append(item)
-        return 200, self._page("youtube#commentThreadListResponse", items, query, size)
+        body["items"] = items
+        return 200, body
 
-    @staticmethod
-    def _page(kind: str, items: list[Any], query: httpx.QueryParams,
+    def _page(self, kind: str, items: list[Any], query: httpx.QueryParams,
               size: int) -> dict[str, Any]:
         start = 0
         token = query.get("pageToken")
         if token:
             try:
-                start = int(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-                            .removeprefix("offset:"))
-            except (ValueError, UnicodeDecodeError):
-                start = len(items)
+                fields = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode(
+                    ).removeprefix("offset:").split(":")
+                start = int(fields[0])
+                issued = datetime.fromtimestamp(int(fields[1]), UTC) if len(fields) > 1 \
+                    else None
+            except (ValueError, UnicodeDecodeError, OverflowError, OSError):
+                raise _BadPageToken from None
+            if self.page_token_ttl is not None and (
+                    issued is None or self.world.clock() - issued > self.page_token_ttl):
+                raise _BadPageToken
         page = items[start:start + size]
         body: dict[str, Any] = {"kind": kind, "etag": _etag(f"{kind}{start}{len(items)}")}
         if start + size < len(items):
+            issued_at = int(self.world.clock().timestamp())
             body["nextPageToken"] = base64.urlsafe_b64encode(
-                f"offset:{start + size}".encode()).decode().rstrip("=")
+                f"offset:{start + size}:{issued_at}".encode()).decode().rstrip("=")
         body["pageInfo"] = {"totalResults": len(items), "resultsPerPage": size}
         body["items"] = page
         return body

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from smm_desk.domain.enums import CaseStatus
@@ -66,18 +66,33 @@ def _reported(session: Session, case_ids: Sequence[int],
     return reported
 
 
+def _crossed(threshold: Any, now: datetime) -> Any:
+    """``threshold`` has passed, and after the case's alerts were last recorded."""
+    through = Case.sla_alerts_through
+    return and_(threshold <= now, or_(through.is_(None), threshold > through))
+
+
 def _case_alert_rows(session: Session, now: datetime) -> list[dict[str, Any]]:
-    """Response and resolution alerts owed by cases whose thresholds have passed."""
+    """Response and resolution alerts owed by cases with a threshold crossed since
+    their alerts were last recorded (``sla_alerts_through``; a new snapshot clears
+    it), so a pass reads the few cases that changed, not every breached one."""
     candidates = list(session.scalars(
         select(Case).where(
             Case.sla_stopped.is_(False),
-            or_(Case.warn_at <= now, Case.response_due_at <= now,
-                Case.sla_paused_state.in_([SlaState.WARNING.value, SlaState.BREACHED.value]),
-                Case.resolution_warn_at <= now, Case.resolution_due_at <= now),
+            or_(_crossed(Case.warn_at, now), _crossed(Case.response_due_at, now),
+                and_(Case.sla_paused_state.in_([SlaState.WARNING.value,
+                                                 SlaState.BREACHED.value]),
+                     Case.sla_alerts_through.is_(None)),
+                _crossed(Case.resolution_warn_at, now),
+                _crossed(Case.resolution_due_at, now)),
         )
     ))
     if not candidates:
         return []
+    # Whatever is owed up to now is recorded below, in this same transaction.
+    for part in chunks([c.id for c in candidates]):
+        session.execute(update(Case).where(Case.id.in_(part)).values(sla_alerts_through=now)
+                        .execution_options(synchronize_session=False))
     reported = _reported(session, [c.id for c in candidates],
                          [*ALERT_KINDS.values(), *RESOLUTION_KINDS.values()])
     rows: list[dict[str, Any]] = []

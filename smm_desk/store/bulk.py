@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from psycopg.types.json import Json
 from sqlalchemy import JSON, Table
 from sqlalchemy.orm import Session
 
@@ -77,7 +76,9 @@ def _json_text(value: Any) -> str | None:
     return _encode_json(value)
 
 
-def _pg_json(value: Any) -> Any:
+def pg_json(value: Any) -> Any:
+    from psycopg.types.json import Json  # only on PostgreSQL: not at every start
+
     return None if value is None else Json(value)
 
 
@@ -91,7 +92,7 @@ def _converters(
         if isinstance(column_type, UtcDateTime):
             out.append((index, _sqlite_time_memo() if dialect == "sqlite" else _pg_time))
         elif isinstance(column_type, JSON):
-            out.append((index, _json_text if dialect == "sqlite" else _pg_json))
+            out.append((index, _json_text if dialect == "sqlite" else pg_json))
     return out
 
 

@@ -23,11 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -139,7 +136,15 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if _WRITE_INTENT.get() else "BEGIN")
 
 
-def alembic_config(connection: Any | None = None) -> Config:
+#: The newest schema revision (tests/store/test_database.py checks it against the
+#: migration scripts). Opening a database already at it reads one row and never
+#: imports Alembic, which costs a quarter of a second at every start.
+HEAD_REVISION = "0007_alerts_through"
+
+
+def alembic_config(connection: Any | None = None) -> Any:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if connection is not None:
@@ -148,23 +153,32 @@ def alembic_config(connection: Any | None = None) -> Config:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The schema revision stamped in the database (None: a new database)."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not sa_inspect(conn).has_table("alembic_version"):
+            return None
+        row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+        return None if row is None else str(row[0])
 
 
 def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest revision (one transaction where the engine allows)."""
-    head = head_revision()
     try:
         current = current_revision(engine)
     except OperationalError as exc:
         raise translate_error(exc, engine.url) from None
-    if current == head:
+    if current == HEAD_REVISION:
         return
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    head = head_revision()
     known = {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
     if current is not None and current not in known:
         raise MigrationFailed(

@@ -25,10 +25,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from smm_desk.domain.views import ReplyLogRow
 
 HEADERS = ("Case", "Network", "Customer", "Agent", "Composed (UTC)", "Delivered (UTC)",
@@ -66,6 +62,11 @@ def reply_log_rows(rows: Sequence[ReplyLogRow]) -> list[list[Any]]:
 def write_reply_log_xlsx(rows: Sequence[ReplyLogRow], path: str | os.PathLike[str]) -> int:
     """Write the reply log to ``path``; returns how many replies were written."""
     target = Path(path)
+    # openpyxl (and numpy under it) costs a third of a second: only when exporting.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     sheet = book.active
     sheet.title = "Reply log"

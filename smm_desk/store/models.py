@@ -178,6 +178,9 @@ class Case(Base):
     sla_stopped: Mapped[bool] = mapped_column(Boolean, default=False)
     resolution_started_at: Mapped[datetime | None] = mapped_column(nullable=True)
     resolution_warn_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    #: Every response/resolution alert this snapshot owes at or before this instant is
+    #: recorded (store/alerts.py); None after any new snapshot: look again.
+    sla_alerts_through: Mapped[datetime | None] = mapped_column(nullable=True)
 
     __table_args__ = (
         UniqueConstraint("account_id", "thread_key"),

@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from psycopg.types.json import Json
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -50,7 +49,7 @@ from smm_desk.domain.rules import (
 from smm_desk.domain.rules_format import _actions_table, _conditions_table, _Reader
 from smm_desk.domain.sla import MessagePoint, SlaPolicy, StatusChange
 from smm_desk.domain.sla import evaluate as sla_evaluate
-from smm_desk.store.bulk import db_time, run
+from smm_desk.store.bulk import db_time, pg_json, run
 from smm_desk.store.errors import Conflict, NotFound
 from smm_desk.store.models import Base
 from smm_desk.store.routing_fast import CompiledRules, FastJudge
@@ -495,7 +494,7 @@ def record(session: Session, routed: dict[str, Routed], cases: dict[str, tuple[i
     def data(payload: dict[str, Any]) -> Any:
         key = id(payload)
         if key not in encoded:
-            encoded[key] = json.dumps(payload, ensure_ascii=False) if sqlite else Json(payload)
+            encoded[key] = json.dumps(payload, ensure_ascii=False) if sqlite else pg_json(payload)
         return encoded[key]
 
     rows: list[tuple[Any, ...]] = []

@@ -86,6 +86,8 @@ def snapshot_columns(snapshot: SlaSnapshot) -> dict[str, Any]:
         "sla_stopped": snapshot.stopped,
         "resolution_started_at": snapshot.resolution_started_at,
         "resolution_warn_at": snapshot.resolution_warn_at,
+        # A new snapshot may owe alerts at any time, past ones included: look again.
+        "sla_alerts_through": None,
     }
 
 

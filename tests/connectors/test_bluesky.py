@@ -251,7 +251,8 @@ def scripted(routes: dict[str, Any], calls: list[httpx.Request]) -> httpx.MockTr
                                              "did": "did:plc:mybrand", "handle": HANDLE})
         answer = routes[nsid]
         if callable(answer):
-            return answer(request)
+            response: httpx.Response = answer(request)
+            return response
         return httpx.Response(200, content=json.dumps(answer).encode(),
                               headers={"Content-Type": "application/json"})
     return httpx.MockTransport(handler)
@@ -740,6 +741,119 @@ def test_sync_engine_ingests_replies_and_settles_an_uncertain_send(tmp_path: Pat
         assert store.account(account.id).status == "ok"
     finally:
         store.close()
+
+
+# -- bursts: nothing is lost, whatever arrives between or during polls -------------------------
+
+
+class Midway(httpx.AsyncBaseTransport):
+    """The simulator, plus one action run just before the first request ``when`` picks."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, when: Any, action: Any) -> None:
+        self.inner, self.when, self.action, self.fired = inner, when, action, False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not self.fired and self.when(request):
+            self.fired = True
+            self.action()
+        return await self.inner.handle_async_request(request)
+
+
+def burst(env: Env, count: int, start: int, at: datetime) -> list[str]:
+    """Half DMs, half replies under posts "900".."904", all indexed in one second."""
+    ids = []
+    for i in range(start, start + count):
+        customer = str(5_000_000 + i // 30)
+        when = at + timedelta(seconds=(i - start) // 300)
+        if i % 2:
+            ids.append(env.sim.inject_comment(APP_PASSWORD, str(900 + i % 5), customer,
+                                              f"Customer {customer}", f"comment {i}", when))
+        else:
+            ids.append(env.sim.inject_dm(APP_PASSWORD, customer, f"Customer {customer}",
+                                         f"dm {i}", when))
+    return ids
+
+
+def synced(tmp_path: Path, env: Env, passes: Any,
+           transport: httpx.AsyncBaseTransport | None = None) -> list[str]:
+    """Runs ``passes(engine, store, account_id)`` with the real SyncEngine; stored ids."""
+    import sqlite3
+
+    from smm_desk.store.api import Store
+    from smm_desk.sync.engine import SyncEngine, default_factory
+
+    env.clock.now = datetime.now(UTC).replace(microsecond=0)
+    store = Store.open(f"sqlite:///{tmp_path}/desk.db", env.clock)
+    account = store.add_account("bluesky", HANDLE, None, {"handle": HANDLE})
+    engine = SyncEngine(store, factory=default_factory(transport or SimTransport(env.world),
+                                                       env.clock),
+                        tokens=lambda _id: APP_PASSWORD, credentials=lambda _id: env.creds,
+                        sleep=no_sleep)
+
+    async def go() -> None:
+        try:
+            await passes(engine, store, account.id)
+        finally:
+            await engine.aclose()
+    try:
+        run(go())
+    finally:
+        store.close()
+    with sqlite3.connect(f"{tmp_path}/desk.db") as db:
+        return [row[0] for row in db.execute(
+            "SELECT external_id FROM messages WHERE account_id = ?", (account.id,))]
+
+
+async def until_idle(engine: Any, env: Env) -> None:
+    idle = 0
+    while idle < 5:
+        report = await engine.sync_once()
+        assert not report.errors, report.errors
+        idle = 0 if report.inserted else idle + 1
+        env.clock.now += timedelta(minutes=2)
+
+
+def test_burst_after_an_empty_first_poll_is_stored_whole(tmp_path: Path) -> None:
+    env = Env()
+    injected: list[str] = []
+
+    async def passes(engine: Any, store: Any, account_id: int) -> None:
+        await engine.sync_once()  # nothing yet: "from now" must still be recorded
+        mark = WalkCursor.load(store.cursor(account_id, "notifications"))
+        assert mark.started and mark.hw is None
+        injected.extend(burst(env, 1500, 0, env.clock.now - timedelta(minutes=30)))
+        await until_idle(engine, env)
+    stored = synced(tmp_path, env, passes)
+    assert len(stored) == len(set(stored)) == 1500
+    assert set(stored) == set(injected)
+
+
+def test_burst_in_the_middle_of_a_multi_page_walk_is_not_skipped(tmp_path: Path) -> None:
+    env = Env()
+    history = [env.sim.inject_comment(APP_PASSWORD, None, str(i), f"Old {i}", f"old {i}")
+               for i in range(5)]
+    injected: list[str] = []
+    later: list[str] = []
+
+    def paging_back(request: httpx.Request) -> bool:
+        return request.url.path.endswith("listNotifications") \
+            and bool(request.url.params.get("cursor"))
+
+    def arrive() -> None:
+        env.clock.now += timedelta(seconds=1)
+        later.extend(burst(env, 400, 10_000, env.clock.now))
+
+    transport = Midway(SimTransport(env.world), paging_back, arrive)
+
+    async def passes(engine: Any, store: Any, account_id: int) -> None:
+        await engine.sync_once()  # the first run takes the newest page (the history)
+        env.clock.now += timedelta(seconds=1)
+        injected.extend(burst(env, 700, 0, env.clock.now))
+        await until_idle(engine, env)
+    stored = synced(tmp_path, env, passes, transport)
+    assert transport.fired and len(later) == 400
+    assert len(stored) == len(set(stored)) == 5 + 700 + 400
+    assert set(stored) == {*history, *injected, *later}
 
 
 def test_cli_accounts_add_and_sync_once_over_loopback(

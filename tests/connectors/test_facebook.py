@@ -108,8 +108,6 @@ def test_registered_with_options_oauth_and_lookup() -> None:
 
 
 def test_documented_conversation_and_comment_payloads_parse() -> None:
-    conversations = {"data": [{"id": "t_10223456789012345", "updated_time": "2025-01-02T10:15:22+0000"}],
-                     "paging": {"cursors": {"before": "QVFI", "after": "QVFI"}}}
     messages = {"data": [{
         "id": "m_AbC123xyz", "created_time": "2025-01-02T10:15:22+0000",
         "from": {"name": "Anna K", "email": "7012345678901234@facebook.com",
@@ -119,11 +117,17 @@ def test_documented_conversation_and_comment_payloads_parse() -> None:
         "message": "Do you ship to Spain?"}],
         "paging": {"cursors": {"before": "QVFI...", "after": "QVFI..."}}}
     seen: list[httpx.Request] = []
+    inline = True  # the facts file's shape: messages{…} expanded in the listing
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
         if request.url.path.endswith("/conversations"):
-            return httpx.Response(200, json=conversations)
+            conversation: dict[str, Any] = {"id": "t_10223456789012345",
+                                            "updated_time": "2025-01-02T10:15:22+0000"}
+            if inline:
+                conversation["messages"] = messages
+            return httpx.Response(200, json={"data": [conversation], "paging": {
+                "cursors": {"before": "QVFI", "after": "QVFI"}}})
         return httpx.Response(200, json=messages)
 
     clock = Clock()
@@ -136,6 +140,16 @@ def test_documented_conversation_and_comment_payloads_parse() -> None:
         finally:
             await conn.aclose()
     result = run(go())
+    # one listing with the messages inline, then one re-walk of the top that finds it still
+    listing, again = seen
+    assert listing.url.path == again.url.path == f"/v25.0/{PAGE}/conversations"
+    assert dict(listing.url.params) == {
+        "platform": "messenger", "limit": "25",
+        "fields": "id,updated_time,message_count,messages{id,created_time,from,to,message}"}
+    inline = False  # without the expansion the conversation's edge is read
+    seen.clear()
+    assert [m.external_id for m in run(go()).messages] == ["m_AbC123xyz"]
+    listing, thread, again = seen
     (message,) = result.messages
     assert message.thread_key == "dm:t_10223456789012345"
     assert message.direction is Direction.INBOUND and message.kind is MessageKind.DM
@@ -144,10 +158,6 @@ def test_documented_conversation_and_comment_payloads_parse() -> None:
         "7012345678901234", "Anna K", "Do you ship to Spain?")
     assert message.extra["recipient_id"] == "7012345678901234"
     assert json.loads(result.cursor) == {"hw": 1735812922, "seen": ["m_AbC123xyz"]}
-    listing, thread = seen
-    assert listing.url.path == f"/v25.0/{PAGE}/conversations"
-    assert dict(listing.url.params) == {"platform": "messenger", "fields": "id,updated_time",
-                                        "limit": "25"}
     assert thread.url.path == "/v25.0/t_10223456789012345/messages"
     assert thread.url.params["fields"] == "id,created_time,from,to,message"
     assert listing.headers["Authorization"] == f"Bearer {TOKEN}"
@@ -199,14 +209,12 @@ def test_resume_from_high_water_without_duplicates_at_the_same_second() -> None:
     run(go())
 
 
-def test_paging_follows_after_while_next_exists_and_caps_each_fetch(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_paging_follows_after_while_next_exists_until_the_high_water_mark() -> None:
     env = Env()
     ids = [env.sim.inject_dm(TOKEN, str(1000 + i), f"C{i}", f"m{i}", env.ago(minutes=60 - i))
            for i in range(30)]
     comments = [env.sim.inject_comment(TOKEN, "launch", str(2000 + i % 5), f"U{i % 5}",
                                        f"c{i}", env.ago(minutes=200 - i)) for i in range(130)]
-    monkeypatch.setattr(graph, "MAX_PER_FETCH", 12)
 
     async def go() -> None:
         conn = env.connector()
@@ -219,7 +227,8 @@ def test_paging_follows_after_while_next_exists_and_caps_each_fetch(
             await conn.aclose()
     run(go())
     afters = [path for _, method, path in env.world.requests]
-    assert afters.count(f"/v25.0/{env.page}/conversations") > 3  # 30 conversations, 25 a page
+    # 30 conversations, 25 a page: two pages, then one re-walk of the top that finds it still
+    assert afters.count(f"/v25.0/{env.page}/conversations") == 3
 
 
 def test_brand_answers_written_in_facebook_come_back_outbound() -> None:
@@ -617,6 +626,112 @@ def test_sync_engine_in_process_ingests_replies_and_settles_a_doubtful_send(
     for case in store.queue():
         assert case.sla_state is None
     assert store.account(account.id).status == "ok"
+
+
+class Burst(httpx.AsyncBaseTransport):
+    """The simulator, each (trigger, action) run once just before the first request
+    its trigger accepts (items arriving while a pass walks its pages)."""
+
+    def __init__(self, world: SimWorld, *steps: tuple[Any, Any]) -> None:
+        self.inner = SimTransport(world)
+        self.steps = list(steps)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        for step in list(self.steps):
+            if step[0](request):
+                self.steps.remove(step)
+                step[1]()
+        return await self.inner.handle_async_request(request)
+
+
+def synced_ids(db_url: str, env: Env, transport: httpx.AsyncBaseTransport,
+               burst: Any) -> list[str]:
+    """Connect (an empty first poll), ``burst()``, sync until five passes bring
+    nothing: the external ids of every stored inbound message."""
+    from smm_desk.store.api import Store
+    from smm_desk.store.database import Database
+    from smm_desk.sync.engine import SyncEngine, default_factory
+
+    store = Store(Database.open(db_url), env.clock)
+    engine = SyncEngine(store, factory=default_factory(transport, env.clock),
+                        tokens=lambda _: TOKEN)
+    try:
+        account = store.add_account("facebook", "MyBrand", base_url="http://graph.sim",
+                                    options={"page_id": env.page})
+        assert run(engine.sync_once()).inserted == 0
+        for stream in ("messenger", "comments"):  # "from now" is recorded, not left empty
+            assert json.loads(store.cursor(account.id, stream) or "{}").get("hw") is not None
+        burst()
+        idle = 0
+        while idle < 5:
+            report = run(engine.sync_once())
+            assert not report.errors
+            idle = 0 if report.inserted else idle + 1
+            env.clock.now += timedelta(minutes=2)
+        return [m.external_id for case in store.queue(limit=None)
+                for m in store.case(case.id).messages if m.direction == "inbound"]
+    finally:
+        run(engine.aclose())
+        store.close()
+
+
+def test_a_burst_of_1500_items_many_in_one_second_is_stored_exactly_once(
+        db_url: str) -> None:
+    env = Env()
+    injected: list[str] = []
+    one_second = env.ago(minutes=20)
+
+    def burst() -> None:
+        for i in range(1500):
+            # half in one second (past any cap of ids kept at the high-water second)
+            at = one_second if i % 2 else env.ago(minutes=40, seconds=-i)
+            if i < 600:  # 600 conversations: more than any page cap of the listing
+                injected.append(env.sim.inject_dm(TOKEN, str(10_000 + i), f"C{i}", f"m{i}", at))
+            elif i < 750:  # one conversation with 150 new messages
+                injected.append(env.sim.inject_dm(TOKEN, "7777", "Chatty", f"m{i}", at))
+            else:  # 600 comments on one post (more than a 500-comment walk), 150 on another
+                post = "big" if i < 1350 else "other"
+                injected.append(env.sim.inject_comment(TOKEN, post, str(20_000 + i % 97),
+                                                       f"U{i % 97}", f"c{i}", at))
+    stored = synced_ids(db_url, env, SimTransport(env.world), burst)
+    assert len(injected) == 1500 and len(stored) == len(set(stored))
+    assert sorted(stored) == sorted(injected)
+
+
+def test_a_burst_in_the_middle_of_a_multi_page_pass_is_not_skipped(db_url: str) -> None:
+    env = Env()
+    injected: list[str] = []
+
+    def before() -> None:
+        for i in range(120):  # five pages of conversations, 250 comments on one post
+            injected.append(env.sim.inject_dm(TOKEN, str(30_000 + i), f"C{i}", f"old {i}",
+                                              env.ago(minutes=30, seconds=-i)))
+        for i in range(250):
+            injected.append(env.sim.inject_comment(TOKEN, "launch", str(40_000 + i % 7),
+                                                   f"U{i % 7}", f"old c{i}",
+                                                   env.ago(minutes=30, seconds=-i)))
+
+    def dms_during() -> None:
+        now = env.clock.now
+        # the oldest conversation (not walked yet) jumps to the top of the list
+        injected.append(env.sim.inject_dm(TOKEN, "30000", "C0", "me again", now))
+        for i in range(60):
+            injected.append(env.sim.inject_dm(TOKEN, str(50_000 + i), f"N{i}", f"new {i}", now))
+
+    def comments_during() -> None:
+        for i in range(60):
+            injected.append(env.sim.inject_comment(TOKEN, "launch", str(60_000 + i), f"V{i}",
+                                                   f"new c{i}", env.clock.now))
+
+    def second_page(edge: str) -> Any:
+        return lambda r: r.url.path.endswith(edge) and "after" in r.url.params
+
+    transport = Burst(env.world, (second_page("/conversations"), dms_during),
+                      (second_page("/comments"), comments_during))
+    stored = synced_ids(db_url, env, transport, before)
+    assert transport.steps == []  # both bursts landed mid-walk
+    assert len(stored) == len(set(stored)) == len(injected) == 491
+    assert sorted(stored) == sorted(injected)
 
 
 def test_loopback_accounts_add_and_sync_once_round_trip(

@@ -380,3 +380,112 @@ def test_fuzz_fetch_never_escapes(page: list[Any], count: Any) -> None:
         finally:
             await conn.aclose()
     run(go())
+
+
+# -- bursts through the real sync engine ---------------------------------------------------------
+
+
+class Burst(httpx.AsyncBaseTransport):
+    """The simulator, each (trigger, action) run once just before the first request
+    its trigger accepts (items arriving while a pass walks its pages)."""
+
+    def __init__(self, world: SimWorld, *steps: tuple[Any, Any]) -> None:
+        self.inner = SimTransport(world)
+        self.steps = list(steps)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        for step in list(self.steps):
+            if step[0](request):
+                self.steps.remove(step)
+                step[1]()
+        return await self.inner.handle_async_request(request)
+
+
+def synced_ids(db_url: str, env: Env, transport: httpx.AsyncBaseTransport,
+               burst: Any) -> list[str]:
+    """Connect (an empty first poll), ``burst()``, sync until five passes bring
+    nothing: the external ids of every stored inbound message."""
+    from smm_desk.store.api import Store
+    from smm_desk.store.database import Database
+    from smm_desk.sync.engine import SyncEngine, default_factory
+
+    store = Store(Database.open(db_url), env.clock)
+    engine = SyncEngine(store, factory=default_factory(transport, env.clock),
+                        tokens=lambda _: TOKEN)
+    try:
+        account = store.add_account("instagram", "acme.shop", base_url="http://ig.sim",
+                                    options={"ig_user_id": env.ig})
+        assert run(engine.sync_once()).inserted == 0
+        for stream in ("dms", "comments"):  # "from now" is recorded, not left empty
+            assert json.loads(store.cursor(account.id, stream) or "{}").get("hw") is not None
+        burst()
+        idle = 0
+        while idle < 5:
+            report = run(engine.sync_once())
+            assert not report.errors
+            idle = 0 if report.inserted else idle + 1
+            env.clock.now += timedelta(minutes=2)
+        return [m.external_id for case in store.queue(limit=None)
+                for m in store.case(case.id).messages if m.direction == "inbound"]
+    finally:
+        run(engine.aclose())
+        store.close()
+
+
+def test_a_burst_of_1500_items_many_in_one_second_is_stored_exactly_once(
+        db_url: str) -> None:
+    env = Env()
+    injected: list[str] = []
+    one_second = env.ago(minutes=20)
+
+    def burst() -> None:
+        for i in range(1500):
+            # half in one second (past any cap of ids kept at the high-water second)
+            at = one_second if i % 2 else env.ago(minutes=40, seconds=-i)
+            if i < 600:  # 600 conversations: more than any page cap of the listing
+                injected.append(env.sim.inject_dm(TOKEN, str(10_000 + i), f"c{i}", f"m{i}", at))
+            elif i < 750:  # one conversation with 150 new messages
+                injected.append(env.sim.inject_dm(TOKEN, "7777", "chatty", f"m{i}", at))
+            else:  # 600 comments on one media (more than a 500-comment walk), 150 on another
+                media = "big" if i < 1350 else "other"
+                injected.append(env.sim.inject_comment(TOKEN, media, str(20_000 + i % 97),
+                                                       f"u{i % 97}", f"c{i}", at))
+    stored = synced_ids(db_url, env, SimTransport(env.world), burst)
+    assert len(injected) == 1500 and len(stored) == len(set(stored))
+    assert sorted(stored) == sorted(injected)
+
+
+def test_a_burst_in_the_middle_of_a_multi_page_pass_is_not_skipped(db_url: str) -> None:
+    env = Env()
+    injected: list[str] = []
+
+    def before() -> None:
+        for i in range(120):  # five pages of conversations, 250 comments on one media
+            injected.append(env.sim.inject_dm(TOKEN, str(30_000 + i), f"c{i}", f"old {i}",
+                                              env.ago(minutes=30, seconds=-i)))
+        for i in range(250):
+            injected.append(env.sim.inject_comment(TOKEN, "launch", str(40_000 + i % 7),
+                                                   f"u{i % 7}", f"old c{i}",
+                                                   env.ago(minutes=30, seconds=-i)))
+
+    def dms_during() -> None:
+        now = env.clock.now
+        # the oldest conversation (not walked yet) jumps to the top of the list
+        injected.append(env.sim.inject_dm(TOKEN, "30000", "c0", "me again", now))
+        for i in range(60):
+            injected.append(env.sim.inject_dm(TOKEN, str(50_000 + i), f"n{i}", f"new {i}", now))
+
+    def comments_during() -> None:
+        for i in range(60):
+            injected.append(env.sim.inject_comment(TOKEN, "launch", str(60_000 + i), f"v{i}",
+                                                   f"new c{i}", env.clock.now))
+
+    def second_page(edge: str) -> Any:
+        return lambda r: r.url.path.endswith(edge) and "after" in r.url.params
+
+    transport = Burst(env.world, (second_page("/conversations"), dms_during),
+                      (second_page("/comments"), comments_during))
+    stored = synced_ids(db_url, env, transport, before)
+    assert transport.steps == []  # both bursts landed mid-walk
+    assert len(stored) == len(set(stored)) == len(injected) == 491
+    assert sorted(stored) == sorted(injected)

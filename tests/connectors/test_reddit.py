@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smm_desk.cli.main import main
+from smm_desk.connectors import reddit as reddit_module
 from smm_desk.connectors.base import AccountConfig, OutgoingReply, ReplyTarget, connector_class
 from smm_desk.connectors.credentials import MemoryCredentials
 from smm_desk.connectors.errors import (
@@ -103,7 +104,8 @@ def scripted(routes: dict[str, Any], calls: list[httpx.Request]) -> httpx.MockTr
         calls.append(request)
         answer = routes[request.url.path]
         if callable(answer):
-            return answer(request)
+            response: httpx.Response = answer(request)
+            return response
         return httpx.Response(200, content=json.dumps(answer).encode(),
                               headers={"Content-Type": "application/json"})
     return httpx.MockTransport(handler)
@@ -438,12 +440,209 @@ def test_fuzz_fetch_quarantines_instead_of_raising(items: list[Any], cursor: Any
     listing = {"kind": "Listing", "data": {"after": None, "children": items}}
 
     async def go() -> None:
-        conn = make(scripted({"/message/inbox": listing}, []), Clock())
+        routes = {f"/message/{where}": listing for where in
+                  ("inbox", "messages", "comments", "selfreply", "mentions")}
+        conn = make(scripted(routes, []), Clock())
         try:
             raw = cursor if isinstance(cursor, str) else json.dumps(cursor)
             result = await conn.fetch("inbox", raw, wait=0)
             assert len(result.messages) + len(result.quarantined) <= len(items)
             InboxCursor.load(result.cursor)
+        finally:
+            await conn.aclose()
+    run(go())
+
+
+# -- bursts: nothing is lost, whatever arrives between or during polls -------------------------
+
+
+class Midway(httpx.AsyncBaseTransport):
+    """The simulator, plus one action run just before the first request ``when`` picks."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, when: Any, action: Any) -> None:
+        self.inner, self.when, self.action, self.fired = inner, when, action, False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not self.fired and self.when(request):
+            self.fired = True
+            self.action()
+        return await self.inner.handle_async_request(request)
+
+
+def burst(env: Env, count: int, start: int, at: datetime) -> list[str]:
+    """Half DMs, half comments under posts "900".."904"; 300 share each second."""
+    ids = []
+    for i in range(start, start + count):
+        customer = str(5_000_000 + i // 30)
+        when = at + timedelta(seconds=(i - start) // 300)
+        if i % 2:
+            ids.append(env.sim.inject_comment(TOKEN, str(900 + i % 5), customer,
+                                              f"Customer {customer}", f"comment {i}", when))
+        else:
+            ids.append(env.sim.inject_dm(TOKEN, customer, f"Customer {customer}", f"dm {i}",
+                                         when))
+    return ids
+
+
+def synced(tmp_path: Path, env: Env, passes: Any,
+           transport: httpx.AsyncBaseTransport | None = None) -> list[str]:
+    """Runs ``passes(engine, account_id)`` with the real SyncEngine; the stored external ids."""
+    import sqlite3
+
+    from smm_desk.store.api import Store
+    from smm_desk.sync.engine import SyncEngine, default_factory
+
+    env.clock.now = datetime.now(UTC).replace(microsecond=0)
+    store = Store.open(f"sqlite:///{tmp_path}/desk.db", env.clock)
+    account = store.add_account("reddit", "acme_support", BASE, OPTIONS)
+    engine = SyncEngine(store, factory=default_factory(transport or SimTransport(env.world),
+                                                       env.clock),
+                        tokens=lambda _id: TOKEN, credentials=lambda _id: env.creds,
+                        sleep=no_sleep)
+
+    async def go() -> None:
+        try:
+            await passes(engine, store, account.id)
+        finally:
+            await engine.aclose()
+    try:
+        run(go())
+    finally:
+        store.close()
+    with sqlite3.connect(f"{tmp_path}/desk.db") as db:
+        return [row[0] for row in db.execute(
+            "SELECT external_id FROM messages WHERE account_id = ?", (account.id,))]
+
+
+async def until_idle(engine: Any, env: Env) -> None:
+    idle = 0
+    while idle < 5:
+        report = await engine.sync_once()
+        assert not report.errors, report.errors
+        idle = 0 if report.inserted else idle + 1
+        env.clock.now += timedelta(minutes=2)
+
+
+def test_burst_after_an_empty_first_poll_is_stored_whole(tmp_path: Path) -> None:
+    env = Env()
+    injected: list[str] = []
+
+    async def passes(engine: Any, store: Any, account_id: int) -> None:
+        await engine.sync_once()  # an empty inbox: "from now" must still be recorded
+        assert store.cursor(account_id, "inbox") is not None
+        # 1,500 items, backdated past the first poll, beyond Reddit's 1,000-item inbox limit.
+        injected.extend(burst(env, 1500, 0, env.clock.now - timedelta(minutes=30)))
+        await until_idle(engine, env)
+    stored = synced(tmp_path, env, passes)
+    assert len(stored) == len(set(stored)) == 1500
+    assert set(stored) == set(injected)
+    # The inbox listing ran out at its limit; the per-kind listings held the rest.
+    paths = {p for _, _, p in env.world.requests}
+    assert {"/message/inbox", "/message/messages", "/message/selfreply"} <= paths
+
+
+def test_burst_in_the_middle_of_a_multi_page_walk_is_not_skipped(tmp_path: Path) -> None:
+    env = Env()
+    history = [env.sim.inject_comment(TOKEN, None, str(i), f"Old {i}", f"old {i}")
+               for i in range(5)]
+    injected: list[str] = []
+    later: list[str] = []
+
+    def third_page(request: httpx.Request) -> bool:
+        return request.url.path == "/message/inbox" and bool(request.url.params.get("after")) \
+            and len([p for _, _, p in env.world.requests if p == "/message/inbox"]) >= 3
+
+    transport = Midway(SimTransport(env.world), third_page,
+                       lambda: later.extend(burst(env, 400, 10_000, env.clock.now)))
+
+    async def passes(engine: Any, store: Any, account_id: int) -> None:
+        await engine.sync_once()  # the first run takes the newest page (the history)
+        injected.extend(burst(env, 700, 0, env.clock.now))
+        await until_idle(engine, env)
+    stored = synced(tmp_path, env, passes, transport)
+    assert transport.fired and len(later) == 400
+    assert len(stored) == len(set(stored)) == 5 + 700 + 400
+    assert set(stored) == {*history, *injected, *later}
+
+
+async def walk_on(conn: RedditConnector, cursor: str | None) -> tuple[set[str], str | None]:
+    got: set[str] = set()
+    for _ in range(30):
+        result = await conn.fetch("inbox", cursor, wait=0)
+        got |= {m.external_id for m in result.messages}
+        cursor = result.cursor
+        if not result.more:
+            return got, cursor
+    raise AssertionError("never caught up")
+
+
+def test_a_walk_cut_short_keeps_its_place_and_marks_in_the_cursor(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reddit_module, "MAX_PAGES", 3)  # a pass cap: quota, rate limit
+    env = Env()
+    history = [env.sim.inject_comment(TOKEN, None, str(i), f"Old {i}", f"old {i}")
+               for i in range(5)]
+
+    async def go() -> None:
+        conn = env.connector()
+        try:
+            first = await conn.fetch("inbox", None, wait=0)
+            assert {m.external_id for m in first.messages} == set(history)
+            ids = burst(env, 700, 0, env.clock.now)
+            page = await conn.fetch("inbox", first.cursor, wait=0)
+            assert page.more and len(page.messages) == 300
+            state = json.loads(page.cursor or "{}")
+            walk = state["walk"]
+            assert walk["l"] == "inbox" and walk["after"] and walk["read"] == 300
+            assert sorted(walk["stop"]) == sorted(history)  # the marks of when it began
+            assert state["seen"][0] == ids[-1]  # while "seen" already names the new top
+            ids += burst(env, 50, 1000, env.clock.now)  # more arrive mid-walk
+            got, cursor = await walk_on(conn, page.cursor)
+            assert "walk" not in json.loads(cursor or "{}")
+            assert got | {m.external_id for m in page.messages} == set(ids[:700])
+            newer, cursor = await walk_on(conn, cursor)  # the next poll reads the top
+            assert newer == set(ids[700:])
+            again = await conn.fetch("inbox", cursor, wait=0)
+            assert again.messages == [] and not again.more
+        finally:
+            await conn.aclose()
+    run(go())
+
+
+def test_more_of_one_kind_than_reddit_lists_is_reported_in_the_status() -> None:
+    env = Env()
+
+    async def go() -> None:
+        conn = env.connector()
+        try:
+            first = await conn.fetch("inbox", None, wait=0)
+            ids = [env.sim.inject_dm(TOKEN, str(i), f"User {i}", f"dm {i}")
+                   for i in range(1100)]
+            got, _ = await walk_on(conn, first.cursor)
+            assert got == set(ids[-1000:])  # Reddit's own limit: the oldest 100 are unlisted
+            assert "1,000" in conn.status_note() and "/message/messages" in conn.status_note()
+        finally:
+            await conn.aclose()
+    run(go())
+
+
+def test_a_vanished_after_item_restarts_the_walk_from_the_top(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reddit_module, "MAX_PAGES", 2)
+    env = Env()
+    env.sim.inject_comment(TOKEN, None, "1", "Old", "old")
+
+    async def go() -> None:
+        conn = env.connector()
+        try:
+            first = await conn.fetch("inbox", None, wait=0)
+            ids = burst(env, 600, 0, env.clock.now)
+            page = await conn.fetch("inbox", first.cursor, wait=0)
+            after = json.loads(page.cursor or "{}")["walk"]["after"]
+            with env.world.lock:  # the customer deletes the item the walk stopped at
+                env.sim._inbox["acme_support"].remove(after)
+            got, _ = await walk_on(conn, page.cursor)
+            assert got | {m.external_id for m in page.messages} == set(ids)
         finally:
             await conn.aclose()
     run(go())

@@ -1,11 +1,12 @@
 """X connector against the simulator and against pinned request shapes.
 
 Facts pinned here come from /work/shared/networks/x.md (docs.x.com, openapi 2.167):
-mentions resumed with ``since_id`` = the first page's ``meta.newest_id``, paged with
-``pagination_token``; DM events newest first with no ``since_id`` (stop at the last seen
-id), 15 reads / 15 min; replies ``POST /2/tweets {"text", "reply": {"in_reply_to_tweet_id"}}``
-only where the author summoned the account; DMs ``POST /2/dm_conversations/with/:id/
-messages``; ``x-rate-limit-*`` headers in epoch seconds; RFC 7807 problem errors.
+mentions resumed with ``since_id`` = the first page's ``meta.newest_id``, paged down with
+``until_id`` (since_id fixed through the walk); DM events newest first with no
+``since_id`` (stop at the last seen id), 15 reads / 15 min; replies ``POST /2/tweets
+{"text", "reply": {"in_reply_to_tweet_id"}}`` only where the author summoned the account;
+DMs ``POST /2/dm_conversations/with/:id/messages``; ``x-rate-limit-*`` headers in epoch
+seconds; RFC 7807 problem errors.
 """
 
 from __future__ import annotations
@@ -174,8 +175,10 @@ def test_mentions_first_run_then_since_id_paging_without_duplicates() -> None:
             pages = env.recorder.requests
             assert len(pages) == 3
             assert all(r.url.params["since_id"] == early[-1] for r in pages)  # fixed in a pass
-            assert "pagination_token" not in pages[0].url.params
-            assert all(r.url.params.get("pagination_token") for r in pages[1:])
+            assert "until_id" not in pages[0].url.params
+            # each next page lies below the oldest post read so far
+            assert [r.url.params.get("until_id") for r in pages[1:]] == [
+                sorted(sent, key=int)[150], sorted(sent, key=int)[50]]
             again, _ = await drain(conn, "mentions", cursor)
             assert again == []
         finally:
@@ -400,7 +403,7 @@ def test_uncertain_send_is_settled_by_look_up_not_by_a_second_post() -> None:
 
 
 def test_429_waits_until_the_reset_header_and_remaining_zero_blocks_early() -> None:
-    env = Env(dm_read=2)
+    env = Env(dm_read=2, mentions=1)
 
     async def go() -> None:
         conn = env.connector()
@@ -410,11 +413,18 @@ def test_429_waits_until_the_reset_header_and_remaining_zero_blocks_early() -> N
             await conn.fetch("dms", None, wait=0)  # remaining now 0
             env.clock.now += timedelta(minutes=1)
             before = len(env.recorder.requests)
-            with pytest.raises(RateLimited) as caught:
-                await conn.fetch("dms", None, wait=0)
+            # The DM window is used up: DMs wait quietly (no request, no account pause) …
+            waited = await conn.fetch("dms", None, wait=0)
+            assert waited.messages == [] and waited.cursor is None and not waited.more
             assert len(env.recorder.requests) == before
-            assert caught.value.retry_after == pytest.approx(13 * 60)  # window ends 09:15
+            assert conn._blocked["GET dm_events"] == START + timedelta(minutes=15)
             assert (await conn.fetch("mentions", None, wait=0)).cursor  # other endpoints go on
+            # … while a timeline whose window is used up stops the account until the reset.
+            with pytest.raises(RateLimited) as caught:
+                await conn.fetch("mentions", None, wait=0)
+            assert caught.value.retry_after == pytest.approx(13 * 60)  # window ends 09:15
+            assert len(env.recorder.requests) == before + 1
+            env.clock.now += timedelta(minutes=13)
             env.world.inject(Fault("x", "rate_limit", seconds=42, match="/mentions"))
             with pytest.raises(RateLimited) as limited:
                 await conn.fetch("mentions", None, wait=0)
@@ -562,6 +572,158 @@ def test_engine_in_process_through_the_simulator(tmp_path: Any) -> None:
         store.close()
 
 
+class BurstTransport(httpx.AsyncBaseTransport):
+    """The simulator, plus a hook run before the n-th request whose path contains
+    ``match`` — to make a burst arrive in the middle of a multi-page walk."""
+
+    def __init__(self, world: SimWorld) -> None:
+        self.inner = SimTransport(world)
+        self.hooks: list[tuple[str, int, Any]] = []
+        self.seen: dict[str, int] = {}
+        self.paths: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(request.url.path)
+        for match, nth, hook in self.hooks:
+            if match in request.url.path:
+                self.seen[match] = self.seen.get(match, 0) + 1
+                if self.seen[match] == nth:
+                    hook()
+        return await self.inner.handle_async_request(request)
+
+
+def burst(env: Env, dms: int, comments: int, at: datetime, start: int = 0) -> set[str]:
+    """``dms`` DMs and ``comments`` comments on posts 900..904, half of them written in
+    the same second ``at``, customers writing 30 items each."""
+    made = set()
+    for i in range(start, start + dms + comments):
+        when = at if i % 2 else at - timedelta(seconds=i)
+        customer = str(5_000_000 + i // 30)
+        if i - start < dms:
+            made.add(env.sim.inject_dm(TOKEN, customer, f"Customer {customer}", f"dm {i}", when))
+        else:
+            made.add(env.sim.inject_comment(TOKEN, str(900 + i % 5), customer,
+                                            f"Customer {customer}", f"comment {i}", when))
+    return made
+
+
+def sync_to_completion(env: Env, tmp_path: Any, transport: httpx.AsyncBaseTransport,
+                       before: Any = None) -> tuple[set[str], int, int, Any]:
+    """Connect (an empty first poll), run ``before``, then SyncEngine passes two minutes
+    apart until five bring nothing. Returns the inbound external ids stored, their row
+    count, the items inserted, and the last report."""
+    import sqlite3
+
+    from smm_desk.store.api import Store
+    from smm_desk.store.database import Database
+    from smm_desk.sync.engine import SyncEngine, default_factory
+
+    store = Store(Database.open(f"sqlite:///{tmp_path}/burst.db"), env.clock)
+    store.add_account("x", "acme_shop", None, env.sim.account_options(TOKEN))
+    inserted = 0
+    report: Any = None
+
+    async def go() -> None:
+        nonlocal inserted, report
+        engine = SyncEngine(store, factory=default_factory(transport, env.clock),
+                            tokens=lambda _: TOKEN, sleep=no_sleep)
+        try:
+            first = await engine.sync_once()
+            assert first.inserted == 0 and not first.errors
+            if before is not None:
+                before()
+            idle = 0
+            while idle < 5:
+                env.clock.now += timedelta(minutes=2)
+                report = await engine.sync_once()
+                assert not report.errors, report.errors
+                inserted += report.inserted
+                idle = 0 if report.inserted else idle + 1
+        finally:
+            await engine.aclose()
+    try:
+        run(go())
+    finally:
+        store.close()
+    with sqlite3.connect(f"{tmp_path}/burst.db") as db:
+        rows = db.execute("SELECT external_id FROM messages WHERE direction = 'inbound'")
+        stored = [r[0] for r in rows]
+    return set(stored), len(stored), inserted, report
+
+
+def test_burst_after_an_empty_first_poll_is_stored_exactly_once(tmp_path: Any) -> None:
+    """An empty first poll records "from now"; then 1,500 items (half in one second)
+    are read over several capped passes — mentions past MAX_PAGES, DMs past
+    MAX_DM_PAGES — and every one is stored once."""
+    from smm_desk.connectors import x as xmod
+
+    env = Env()
+    transport = BurstTransport(env.world)
+    made: set[str] = set()
+
+    def inject() -> None:
+        made.update(burst(env, 600, 900, env.clock.now - timedelta(minutes=1)))
+
+    stored, rows, inserted, _ = sync_to_completion(env, tmp_path, transport, inject)
+    assert len(made) == 1500
+    assert stored == made and rows == 1500 and inserted == 1500
+    mentions = [p for p in transport.paths if p.endswith("/mentions")]
+    assert len(mentions) > xmod.MAX_PAGES + 1  # the walk went on past one pass's cap
+    dm_reads = [p for p in transport.paths if p == "/2/dm_events"]
+    assert len(dm_reads) <= 15 + 1  # the 15 / 15 min budget held (plus the first poll)
+
+
+def test_burst_in_the_middle_of_a_multi_page_pass_is_not_lost(tmp_path: Any) -> None:
+    env = Env()
+    transport = BurstTransport(env.world)
+    made: set[str] = set()
+    # While the second page of each walk is read, 400 more arrive (newer than the walk's
+    # first page: they belong to the next walk, not lost between the two).
+    transport.hooks = [
+        ("/mentions", 3, lambda: made.update(burst(env, 0, 400, env.clock.now, 10_000))),
+        ("/dm_events", 3, lambda: made.update(burst(env, 400, 0, env.clock.now, 20_000))),
+    ]
+    stored, rows, inserted, _ = sync_to_completion(
+        env, tmp_path, transport,
+        lambda: made.update(burst(env, 350, 350, env.clock.now - timedelta(minutes=1))))
+    assert len(made) == 1500
+    assert stored == made and rows == 1500 and inserted == 1500
+
+
+def test_a_restart_between_any_two_pages_loses_nothing() -> None:
+    """Each page's cursor alone (a fresh connector per fetch, as after a crash) carries
+    the walk on: every item once, none skipped."""
+    env = Env()
+
+    async def go() -> None:
+        cursors: dict[str, str | None] = {"mentions": None, "dms": None}
+        for stream in cursors:  # connect: the first polls find nothing
+            conn = env.connector()
+            try:
+                result = await conn.fetch(stream, None, wait=0)
+            finally:
+                await conn.aclose()
+            assert result.messages == [] and result.cursor
+            cursors[stream] = result.cursor
+        assert json.loads(cursors["mentions"] or "") == {"since_id": "0"}
+        assert json.loads(cursors["dms"] or "") == {"last": "0"}
+        made = burst(env, 450, 450, env.clock.now)
+        got: list[str] = []
+        for _ in range(60):
+            env.clock.now += timedelta(minutes=1)
+            for stream, cursor in cursors.items():
+                conn = env.connector()  # a new process each time
+                try:
+                    result = await conn.fetch(stream, cursor, wait=0)
+                finally:
+                    await conn.aclose()
+                got += [m.external_id for m in result.messages]
+                cursors[stream] = result.cursor or cursor
+        assert len(got) == len(set(got)) == 900
+        assert set(got) == made
+    run(go())
+
+
 def store_state(name: str) -> Any:
     from smm_desk.domain.records import ReplyState
     return ReplyState(name)
@@ -632,7 +794,7 @@ tweet_pages = st.fixed_dictionaries({}, optional={
     "data": st.one_of(st.lists(st.one_of(tweets, junk), max_size=4), junk),
     "includes": st.one_of(st.fixed_dictionaries({}, optional={
         "users": st.one_of(users, junk), "tweets": st.lists(tweets, max_size=2)}), junk),
-    "meta": st.one_of(st.fixed_dictionaries({}, optional={"newest_id": ids,
+    "meta": st.one_of(st.fixed_dictionaries({}, optional={"newest_id": ids, "oldest_id": ids,
                                                           "next_token": texts}), junk)})
 events = st.fixed_dictionaries({}, optional={
     "id": ids, "event_type": st.one_of(st.just("MessageCreate"), junk), "text": texts,
@@ -674,15 +836,19 @@ def test_fuzz_dm_parser_never_raises(body: Any) -> None:
 
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(st.one_of(tweet_pages, dm_pages, junk), st.sampled_from(["mentions", "dms", "own"]))
-def test_fuzz_fetch_quarantines_instead_of_raising(body: Any, stream: str) -> None:
+@given(st.one_of(tweet_pages, dm_pages, junk), st.sampled_from(["mentions", "dms", "own"]),
+       st.sampled_from([None, '{"since_id": "0", "last": "0"}',
+                        '{"since_id": "5", "newest": "90", "until": "40", "last": "3",'
+                        ' "low": "40", "token": "t"}', "[1]", "{bad"]))
+def test_fuzz_fetch_quarantines_instead_of_raising(body: Any, stream: str,
+                                                   cursor: str | None) -> None:
     transport = httpx.MockTransport(
         lambda r: httpx.Response(200, content=json.dumps(body).encode()))
 
     async def go() -> None:
         conn = connector(transport, Clock())
         try:
-            result = await conn.fetch(stream, None, wait=0)
+            result = await conn.fetch(stream, cursor, wait=0)
         finally:
             await conn.aclose()
         _check_messages(result.messages)

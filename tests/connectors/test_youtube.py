@@ -2,7 +2,9 @@
 
 Facts pinned here come from /work/shared/networks/youtube.md (developers.google.com/
 youtube/v3): ``commentThreads.list?part=snippet,replies&allThreadsRelatedToChannelId=…
-&order=time`` resumed from a high-water ``publishedAt``; late replies via
+&order=time`` resumed from a high-water ``publishedAt`` (a walk stopped early by the
+pass cap or the quota pace goes on from its page token and ``low`` mark, never by moving
+the mark past unread threads; a refused token lists from the top again); late replies via
 ``comments.list?parentId=``; ``comments.insert?part=snippet`` with ``parentId`` and
 ``textOriginal``; 10,000 units a day (list 1, insert 50) reset at Pacific midnight;
 ``quotaExceeded`` / ``rateLimitExceeded`` in Google's JSON error.
@@ -594,6 +596,176 @@ def test_engine_in_process_through_the_simulator(tmp_path: Any) -> None:
         store.close()
 
 
+class Hooked(httpx.AsyncBaseTransport):
+    """The simulator, recording (path, pageToken, status) of every request, with
+    optional hooks run before the n-th commentThreads list."""
+
+    def __init__(self, world: SimWorld) -> None:
+        self.inner = SimTransport(world)
+        self.hooks: dict[int, Any] = {}
+        self.log: list[tuple[str, str | None, int]] = []
+        self.lists = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/commentThreads"):
+            self.lists += 1
+            if self.lists in self.hooks:
+                self.hooks[self.lists]()
+        response = await self.inner.handle_async_request(request)
+        self.log.append((request.url.path, request.url.params.get("pageToken"),
+                         response.status_code))
+        return response
+
+
+def burst(env: Env, threads: int, with_replies: int, at: datetime,
+          start: int = 0) -> set[str]:
+    """``threads`` top-level comments (half as "DMs" on the channel's first video, half
+    on posts 900..904), the first ``with_replies`` of them answered by 8 customers each
+    (more than the 5 embedded: their replies need comments.list); half of everything
+    written in the same second ``at``."""
+    made: set[str] = set()
+    for i in range(start, start + threads):
+        when = at if i % 2 else at - timedelta(seconds=i)
+        customer = f"c{5_000_000 + i // 30}"
+        if i % 2:
+            tid = env.sim.inject_dm(TOKEN, customer, f"Customer {customer}", f"dm {i}", when)
+        else:
+            tid = env.sim.inject_comment(TOKEN, str(900 + i % 5), customer,
+                                         f"Customer {customer}", f"comment {i}", when)
+        made.add(tid)
+        if i - start < with_replies:
+            made.update(env.sim.inject_reply(TOKEN, tid, f"r{j}", f"@r{j}", f"+{i}.{j}", when)
+                        for j in range(8))
+    return made
+
+
+def sync_to_completion(env: Env, tmp_path: Any, transport: httpx.AsyncBaseTransport,
+                       before: Any) -> tuple[set[str], int, int, int]:
+    """Connect (an empty first poll), run ``before``, then SyncEngine passes two minutes
+    apart until five bring nothing: the inbound ids stored, their rows, the items
+    inserted and the items fetched (re-reads included)."""
+    import sqlite3
+
+    from smm_desk.store.api import Store
+    from smm_desk.store.database import Database
+    from smm_desk.sync.engine import SyncEngine, default_factory
+
+    store = Store(Database.open(f"sqlite:///{tmp_path}/burst.db"), env.clock)
+    store.add_account("youtube", "Acme Shop", None, env.sim.account_options(TOKEN))
+    totals = {"inserted": 0, "fetched": 0}
+
+    async def go() -> None:
+        engine = SyncEngine(store, factory=default_factory(transport, env.clock),
+                            tokens=lambda _: TOKEN, sleep=no_sleep)
+        try:
+            first = await engine.sync_once()
+            assert first.inserted == 0 and not first.errors
+            before()
+            idle = 0
+            while idle < 5:
+                env.tick(2)
+                report = await engine.sync_once()
+                assert not report.errors, report.errors
+                totals["inserted"] += report.inserted
+                totals["fetched"] += report.fetched
+                idle = 0 if report.inserted else idle + 1
+        finally:
+            await engine.aclose()
+    try:
+        run(go())
+    finally:
+        store.close()
+    with sqlite3.connect(f"{tmp_path}/burst.db") as db:
+        stored = [r[0] for r in db.execute(
+            "SELECT external_id FROM messages WHERE direction = 'inbound'")]
+    return set(stored), len(stored), totals["inserted"], totals["fetched"]
+
+
+def test_burst_after_an_empty_first_poll_is_stored_exactly_once(tmp_path: Any) -> None:
+    """An empty first poll is not a first poll again: 1,500 items (1,300 threads, 25 of
+    them with 8 replies, half in one second) are all stored once, over passes capped at
+    MAX_PAGES pages and REPLY_LISTS_PER_PASS reply listings, within the quota pace."""
+    from smm_desk.connectors import youtube as yt
+
+    env = Env()
+    transport = Hooked(env.world)
+    made: set[str] = set()
+    stored, rows, inserted, fetched = sync_to_completion(
+        env, tmp_path, transport,
+        lambda: made.update(burst(env, 1300, 25, env.clock.now - timedelta(minutes=1))))
+    assert len(made) == 1500
+    assert stored == made and rows == inserted == fetched == 1500
+    lists = [path for path, _, _ in transport.log if path.endswith("/commentThreads")]
+    assert len(lists) < 13 + 12  # 13 pages of threads, one relisting per stop, idle polls
+    assert yt.MAX_PAGES < 13
+    assert env.sim.spent(TOKEN) == len(transport.log) < 80
+
+
+def test_burst_in_the_middle_of_a_multi_page_pass_is_read_once(tmp_path: Any) -> None:
+    env = Env()
+    transport = Hooked(env.world)
+    made: set[str] = set()
+    # 300 threads arrive while the walk reads its second page: the sim's offset tokens
+    # then show page-one threads again (skipped as read), and the newcomers, above the
+    # walk's top, come with the next walk.
+    transport.hooks[3] = lambda: made.update(burst(env, 300, 0, env.clock.now, 50_000))
+    stored, rows, inserted, fetched = sync_to_completion(
+        env, tmp_path, transport,
+        lambda: made.update(burst(env, 1200, 0, env.clock.now - timedelta(minutes=1))))
+    assert len(made) == 1500
+    assert stored == made and rows == inserted == fetched == 1500
+
+
+@pytest.mark.parametrize("case", ["pace", "refused-token"])
+def test_a_walk_stopped_early_goes_on_later_and_loses_nothing(case: str) -> None:
+    """"pace": near the Pacific midnight the day's pace allows few units, so the walk
+    stops mid-way, keeps its place, and goes on as the allowance accrues (spending never
+    runs ahead of the pace). "refused-token": Google no longer accepts the page token
+    the walk kept from the last pass, so it lists from the top again and skips what it
+    read. A new connector each pass (a fresh process). Every thread comes exactly once."""
+    pace = case == "pace"
+    env = Env(page_token_ttl=None if pace else timedelta(seconds=30))
+    if pace:
+        env.clock.now = datetime(2026, 11, 2, 8, 1, tzinfo=UTC)  # 00:01 in Los Angeles
+    day_start = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+    hooked = Hooked(env.world)
+
+    async def go() -> None:
+        conn = connector(hooked, env.clock, env.channel)
+        try:
+            first = await conn.fetch("comments", None, wait=0)
+        finally:
+            await conn.aclose()
+        assert first.messages == [] and first.cursor
+        state = json.loads(first.cursor)
+        assert "start" in state and "hw" not in state
+        if pace:
+            state["spent"] = 95  # earlier today most of the allowance went on replies
+        cursor: str | None = json.dumps(state)
+        made = burst(env, 2500, 0, env.clock.now)
+        got: list[str] = []
+        passes = 0
+        while len(got) < len(made) and passes < 200:
+            env.tick()
+            conn = connector(hooked, env.clock, env.channel)
+            try:
+                messages, cursor = await drain(conn, cursor)
+            finally:
+                await conn.aclose()
+            got += [m.external_id for m in messages]
+            passes += 1
+            share = (env.clock.now - day_start).total_seconds() / 86_400
+            assert conn.quota_status().spent <= 100 + 7_500 * share + 1  # the pace held
+        assert len(got) == len(set(got)) == 2500 and set(got) == made
+        assert passes >= 3  # the walk was spread over passes
+        refused = [token for _, token, status in hooked.log if status == 400]
+        if not pace:
+            assert refused and all(refused)  # kept tokens were refused, and it went on
+        else:
+            assert not refused
+    run(go())
+
+
 def test_cli_round_trip_over_loopback(tmp_path: Any, capsys: pytest.CaptureFixture[str],
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     from smm_desk.cli.main import main
@@ -689,15 +861,19 @@ def test_fuzz_comment_parser_never_raises(body: Any) -> None:
 
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(st.one_of(pages, junk))
-def test_fuzz_fetch_quarantines_instead_of_raising(body: Any) -> None:
+@given(st.one_of(pages, junk), st.sampled_from([
+    None, '{"start": "2026-11-02T16:00:00+00:00"}', "[1]", "{bad",
+    '{"start": "2026-11-02T16:00:00+00:00", "hw": "2026-11-02T16:30:00+00:00", '
+    '"hw_ids": ["a"], "mode": "new", "token": "t", "pages": 2, "low": '
+    '"2026-11-02T16:50:00+00:00", "low_ids": ["b", 3], "pass_hw": "nope", "known": {"x": 1}}']))
+def test_fuzz_fetch_quarantines_instead_of_raising(body: Any, cursor: str | None) -> None:
     transport = httpx.MockTransport(
         lambda r: httpx.Response(200, content=json.dumps(body).encode()))
 
     async def go() -> None:
         conn = connector(transport, Clock(START))
         try:
-            result = await conn.fetch("comments", None, wait=0)
+            result = await conn.fetch("comments", cursor, wait=0)
         finally:
             await conn.aclose()
         _check(result.messages)

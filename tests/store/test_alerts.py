@@ -179,3 +179,56 @@ def test_existing_cases_without_resolution_columns_owe_no_alert(
     store.set_status(case_id, CaseStatus.OPEN, "lee")
     assert store.record_sla_alerts() == [(case_id, "resolution_warning"),
                                          (case_id, "resolution_breached")]
+
+
+def test_a_pass_looks_only_at_cases_crossed_since_their_alerts_were_recorded(
+        store: Store, clock: FakeClock) -> None:
+    """The same events as looking at every case on every pass (the reference
+    store forgets ``sla_alerts_through`` before each pass), while a case whose
+    alerts are recorded is left alone until its snapshot changes."""
+    from datetime import UTC, datetime
+
+    reference = Store(Database.open("sqlite://"), clock)
+    try:
+        plan: list[tuple[str, int]] = [
+            ("in", 0), ("pass", 9), ("pass", 3), ("in", 1), ("pass", 0), ("out", 0),
+            ("out", 1), ("pass", 12), ("in", 2), ("pass", 30), ("in", 0), ("pass", 11),
+            ("late", 1), ("pass", 1), ("pass", 60),
+        ]
+        for s in (store, reference):
+            s.add_account("telegram", "bot")
+        n = 0
+        for step, value in plan:
+            for s in (store, reference):
+                account = s.accounts()[0].id
+                if step == "in":
+                    s.ingest(account, "u", [inbound(f"m{n}", clock.now, thread=f"dm:{value}",
+                                                    author=f"c{value}")], None)
+                elif step == "late":  # written 25 min ago, fetched only now
+                    s.ingest(account, "u", [inbound(f"m{n}", clock.now - timedelta(minutes=25),
+                                                    thread=f"dm:{value}", author=f"c{value}")],
+                             None)
+                elif step == "out":
+                    s.ingest(account, "u", [outbound(f"o{n}", clock.now, thread=f"dm:{value}")],
+                             None)
+                else:
+                    if s is reference:
+                        with s.db.transaction() as session:
+                            session.execute(update(Case).values(sla_alerts_through=None))
+                    s.record_sla_alerts()
+            n += 1
+            if step == "pass":
+                clock.advance(minutes=value)
+
+        def alerts(s: Store) -> list[tuple[str, str, datetime]]:
+            return sorted((c.customer, e.kind, e.at.astimezone(UTC))
+                          for c in s.queue(limit=None) for e in s.case(c.id).events
+                          if e.actor == "sla")
+
+        assert alerts(store) and alerts(store) == alerts(reference)
+        with store.db.reading() as session:
+            through = session.execute(Case.__table__.select()).mappings().all()
+        assert all(row["sla_alerts_through"] is not None for row in through
+                   if row["sla_target"] is not None)
+    finally:
+        reference.close()

@@ -12,7 +12,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
-from smm_desk.store.database import Database, head_revision, parse_url, resolve_url
+from smm_desk.store.database import (
+    HEAD_REVISION,
+    Database,
+    head_revision,
+    parse_url,
+    resolve_url,
+)
 from smm_desk.store.errors import BadDatabaseUrl, DatabaseLocked, MigrationFailed
 from smm_desk.store.models import Base
 
@@ -124,3 +130,8 @@ def test_unwritable_location_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as info:
         Database.open(f"sqlite:///{blocked}")
     assert "\n" not in str(info.value)
+
+
+def test_the_head_revision_constant_is_the_newest_migration() -> None:
+    """Opening a current database skips Alembic on the strength of this constant."""
+    assert HEAD_REVISION == head_revision()
