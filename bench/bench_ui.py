@@ -337,6 +337,9 @@ def sync_stall(app: QApplication, db: Path, items: int, with_window: bool) -> di
     from smm_desk.sync.engine import default_factory
 
     store = Store.open(f"sqlite:///{db}")
+    # A running desk records warnings and breaches as cases cross them; the seeded
+    # file may be older than its clocks, so catch up before timing (untimed).
+    store.record_sla_alerts()
     world = SimWorld(max_poll_wait=1.0)
     telegram = TelegramSim(world)
     world.add(telegram)
@@ -422,6 +425,7 @@ window.resize(1280, 800)
 class Quit(QObject):
     def eventFilter(self, watched, event):
         if event.type() == QEvent.Type.Paint:
+            print("painted", flush=True)
             app.quit()
         return False
 quit_on_paint = Quit()
@@ -441,6 +445,7 @@ desk = build_desk(store, workspace="Inbox", agent="bench", settings=None, tokens
 class Quit(QObject):
     def eventFilter(self, watched, event):
         if event.type() == QEvent.Type.Paint:
+            print("painted", flush=True)
             desk.window.close()
         return False
 quit_on_paint = Quit()
@@ -467,11 +472,21 @@ def cold_start(runs: int) -> dict[str, list[float]]:
             subprocess.run(commands[name], env=env, check=True, capture_output=True)
         for _ in range(runs):
             for name, command in commands.items():
+                # Process start to the window's first paint (the line "painted"); the
+                # demo prints none, so its figure runs to the process's end.
                 t0 = time.perf_counter()
-                done = subprocess.run(command, env=env, capture_output=True, text=True)
-                out[name].append(time.perf_counter() - t0)
-                if done.returncode != 0:
-                    raise RuntimeError(f"{name} failed: {done.stderr[-2000:]}")
+                proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True)
+                assert proc.stdout is not None
+                painted = None
+                for line in proc.stdout:
+                    if line.strip() == "painted":
+                        painted = time.perf_counter() - t0
+                        break
+                _, err = proc.communicate()
+                out[name].append(painted if painted is not None else time.perf_counter() - t0)
+                if proc.returncode != 0:
+                    raise RuntimeError(f"{name} failed: {err[-2000:]}")
     return out
 
 
@@ -512,6 +527,8 @@ def main(argv: list[str] | None = None) -> None:
     cache = args.cache or Path(tempfile.gettempdir()) / (
         f"smm-desk-bench-ui-{args.cases}-{head_revision()}.db")
     db, anchor = seeded(cache, args.cases)
+    from smm_desk.app.gui import garbage_collected_on_gui_thread
+
     app = QApplication.instance() or QApplication(["bench-ui"])
     assert isinstance(app, QApplication)
     print(f"SMM Desk window benchmark: {args.cases:,} open cases, SQLite, "
@@ -546,7 +563,9 @@ def main(argv: list[str] | None = None) -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 work = Path(tmp) / "bench.db"
                 shutil.copyfile(db, work)
-                s = sync_stall(app, work, args.sync_items, with_window)
+                # As the app runs: cyclic GC only on the GUI thread (app/gui.py).
+                with garbage_collected_on_gui_thread(app):
+                    s = sync_stall(app, work, args.sync_items, with_window)
             gaps = s["gaps"]
             longest = max(gaps)
             over = sum(1 for g in gaps if g > 0.05)
@@ -564,10 +583,12 @@ def main(argv: list[str] | None = None) -> None:
         bare = statistics.median(c["bare"])
         desk = statistics.median(c["desk"])
         demo = statistics.median(c["demo"])
-        report("cold start, bare PySide6 window", f"{bare:.2f} s (median of {args.cold_runs})")
-        report("cold start, desk on an empty database", f"{desk:.2f} s = {desk / bare:.2f}x",
+        report("cold start to the first paint, bare PySide6 window",
+               f"{bare:.2f} s (median of {args.cold_runs})")
+        report("cold start to the first paint, desk on an empty database",
+               f"{desk:.2f} s = {desk / bare:.2f}x",
                "<= 3x", desk / bare <= 3)
-        report("cold start, demo --screenshot --after 0", f"{demo:.2f} s = {demo / bare:.2f}x "
+        report("demo --screenshot --after 0, whole process", f"{demo:.2f} s = {demo / bare:.2f}x "
                "(seeds the demo workspace first)")
 
 

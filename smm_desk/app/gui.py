@@ -232,18 +232,28 @@ def close_on_sigint(close: Callable[[], object]) -> Iterator[None]:
 
 
 @contextmanager
-def garbage_collected_on_gui_thread(app: QApplication, interval_ms: int = 2000) -> Iterator[None]:
+def garbage_collected_on_gui_thread(app: QApplication, interval_ms: int = 100) -> Iterator[None]:
     """Python's cyclic GC runs in whichever thread happens to allocate; on the
     sync engine's DbWorker it would destroy Qt objects off the GUI thread, which
     Qt does not survive. So while the app runs, automatic collection is off and
-    a GUI-thread timer collects instead (young generations often, all of them
-    every 30 rounds)."""
+    a GUI-thread timer collects instead, in small steps as the automatic GC
+    would: the youngest generation every round (what 0.1 s allocated: quick),
+    the middle one every second, all of them once a minute. Rare big
+    collections of everything a sync allocated would stall the window."""
     rounds = 0
 
     def collect() -> None:
         nonlocal rounds
         rounds += 1
-        gc.collect(2 if rounds % 30 == 0 else 1)
+        if rounds == 1:
+            # What exists once the window is up (modules, SQLAlchemy, Qt wrappers)
+            # lives as long as the app: out of every later full collection, which
+            # would otherwise walk it all on the GUI thread (a stall of 100s of ms).
+            # Frozen objects are still freed by reference counting.
+            gc.collect(2)
+            gc.freeze()
+            return
+        gc.collect(2 if rounds % 600 == 0 else 1 if rounds % 10 == 0 else 0)
 
     timer = QTimer(app)
     timer.timeout.connect(collect)
@@ -255,6 +265,7 @@ def garbage_collected_on_gui_thread(app: QApplication, interval_ms: int = 2000) 
     finally:
         timer.stop()
         timer.deleteLater()
+        gc.unfreeze()
         if was_enabled:
             gc.enable()
 
