@@ -203,13 +203,18 @@ class SyncService(QObject):
 
     async def _poll_loop(self) -> None:
         while not self._stop.is_set():
+            # Cleared before the poll, not after: a wake (or the stop) that comes
+            # while it runs must not be lost, or closing the window waits a whole
+            # poll interval for this loop.
+            self._wake.clear()
             try:
                 await self.poll_once()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - e.g. the database briefly locked
                 log.warning("reading the sync state failed: %s", exc)
-            self._wake.clear()
+            if self._stop.is_set():
+                break
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
             except TimeoutError:

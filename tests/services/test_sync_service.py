@@ -146,3 +146,31 @@ def test_pause_and_resume_an_account(qtbot: QtBot, service: SyncService) -> None
     assert service.online()  # a paused account is not an offline desk
     service.resume_account(account_id)
     qtbot.waitUntil(lambda: service.accounts()[0].status == "ok", timeout=5000)
+
+
+def test_closing_during_a_status_poll_does_not_wait_a_poll_interval(
+    qtbot: QtBot, store: Store, cable: Switch,
+    qt_loop: asyncio.AbstractEventLoop,  # noqa: F811
+) -> None:
+    import time
+
+    sync = SyncService(store, factory=default_factory(transport=cable), tokens=lambda _i: None,
+                       poll_interval=30.0)
+    started = asyncio.Event()
+    release = asyncio.Event()
+    real = sync.poll_once
+
+    async def slow_poll() -> None:
+        started.set()
+        await release.wait()  # the stop arrives while this poll runs
+        await real()
+
+    sync.poll_once = slow_poll  # type: ignore[method-assign]
+    sync.start()
+    qtbot.waitUntil(started.is_set, timeout=5_000)
+    t0 = time.monotonic()
+    task = qt_loop.create_task(sync.aclose())
+    release.set()
+    qtbot.waitUntil(task.done, timeout=10_000)
+    task.result()
+    assert time.monotonic() - t0 < 5.0  # not the 30 s poll interval
