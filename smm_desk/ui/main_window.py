@@ -59,12 +59,8 @@ from smm_desk.ui.case_placeholder import CasePlaceholder
 from smm_desk.ui.case_view import CaseView
 from smm_desk.ui.count_label import QueueCountLabel
 from smm_desk.ui.i18n import translate
-from smm_desk.ui.queue_model import (
-    CASE_ID_ROLE,
-    Column,
-    QueueModel,
-    SlaDelegate,
-)
+from smm_desk.ui.queue_delegates import SlaDelegate
+from smm_desk.ui.queue_model import CASE_ID_ROLE, Column, QueueModel
 from smm_desk.ui.queue_table import QueueTable
 from smm_desk.ui.settings_dialog import SettingsDialog
 from smm_desk.ui.sidebar import Sidebar

@@ -11,13 +11,8 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from smm_desk.ui.queue_model import (
-    CELL_PADDING,
-    Column,
-    QueueDelegate,
-    QueueModel,
-    sla_text_width,
-)
+from smm_desk.ui.queue_delegates import CELL_PADDING, QueueDelegate
+from smm_desk.ui.queue_model import Column, QueueModel, sla_text_width
 
 #: Starting widths in pixels; Message takes what is left.
 COLUMN_WIDTHS: dict[Column, int] = {
