@@ -45,7 +45,7 @@ from smm_desk.domain.records import MessageKind
 from smm_desk.sim.bluesky import BlueskySim
 from smm_desk.sim.transport import SimTransport
 from smm_desk.sim.world import Fault, SimWorld
-from tests.support.connector_kit import Clock, no_sleep, run
+from tests.support.connector_kit import Clock, OnRequest, no_sleep, run, until_idle
 from tests.support.simulated import simulated_workspace
 
 APP_PASSWORD = "abcd-efgh-ijkl-mnop"
@@ -746,19 +746,6 @@ def test_sync_engine_ingests_replies_and_settles_an_uncertain_send(tmp_path: Pat
 # -- bursts: nothing is lost, whatever arrives between or during polls -------------------------
 
 
-class Midway(httpx.AsyncBaseTransport):
-    """The simulator, plus one action run just before the first request ``when`` picks."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport, when: Any, action: Any) -> None:
-        self.inner, self.when, self.action, self.fired = inner, when, action, False
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if not self.fired and self.when(request):
-            self.fired = True
-            self.action()
-        return await self.inner.handle_async_request(request)
-
-
 def burst(env: Env, count: int, start: int, at: datetime) -> list[str]:
     """Half DMs, half replies under posts "900".."904", all indexed in one second."""
     ids = []
@@ -804,15 +791,6 @@ def synced(tmp_path: Path, env: Env, passes: Any,
             "SELECT external_id FROM messages WHERE account_id = ?", (account.id,))]
 
 
-async def until_idle(engine: Any, env: Env) -> None:
-    idle = 0
-    while idle < 5:
-        report = await engine.sync_once()
-        assert not report.errors, report.errors
-        idle = 0 if report.inserted else idle + 1
-        env.clock.now += timedelta(minutes=2)
-
-
 def test_burst_after_an_empty_first_poll_is_stored_whole(tmp_path: Path) -> None:
     env = Env()
     injected: list[str] = []
@@ -822,7 +800,7 @@ def test_burst_after_an_empty_first_poll_is_stored_whole(tmp_path: Path) -> None
         mark = WalkCursor.load(store.cursor(account_id, "notifications"))
         assert mark.started and mark.hw is None
         injected.extend(burst(env, 1500, 0, env.clock.now - timedelta(minutes=30)))
-        await until_idle(engine, env)
+        await until_idle(engine, lambda: env.clock.advance(minutes=2))
     stored = synced(tmp_path, env, passes)
     assert len(stored) == len(set(stored)) == 1500
     assert set(stored) == set(injected)
@@ -843,15 +821,15 @@ def test_burst_in_the_middle_of_a_multi_page_walk_is_not_skipped(tmp_path: Path)
         env.clock.now += timedelta(seconds=1)
         later.extend(burst(env, 400, 10_000, env.clock.now))
 
-    transport = Midway(SimTransport(env.world), paging_back, arrive)
+    transport = OnRequest(SimTransport(env.world), (paging_back, arrive))
 
     async def passes(engine: Any, store: Any, account_id: int) -> None:
         await engine.sync_once()  # the first run takes the newest page (the history)
         env.clock.now += timedelta(seconds=1)
         injected.extend(burst(env, 700, 0, env.clock.now))
-        await until_idle(engine, env)
+        await until_idle(engine, lambda: env.clock.advance(minutes=2))
     stored = synced(tmp_path, env, passes, transport)
-    assert transport.fired and len(later) == 400
+    assert not transport.steps and len(later) == 400
     assert len(stored) == len(set(stored)) == 5 + 700 + 400
     assert set(stored) == {*history, *injected, *later}
 

@@ -30,7 +30,7 @@ from smm_desk.sim.facebook import FacebookSim
 from smm_desk.sim.instagram import InstagramSim
 from smm_desk.sim.transport import SimServer, SimTransport
 from smm_desk.sim.world import Fault, SimWorld
-from tests.support.connector_kit import Clock, run
+from tests.support.connector_kit import Clock, OnRequest, run, until_idle
 
 TOKEN = "IGQsim-instagram-user-token-Xk3"
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -385,22 +385,6 @@ def test_fuzz_fetch_never_escapes(page: list[Any], count: Any) -> None:
 # -- bursts through the real sync engine ---------------------------------------------------------
 
 
-class Burst(httpx.AsyncBaseTransport):
-    """The simulator, each (trigger, action) run once just before the first request
-    its trigger accepts (items arriving while a pass walks its pages)."""
-
-    def __init__(self, world: SimWorld, *steps: tuple[Any, Any]) -> None:
-        self.inner = SimTransport(world)
-        self.steps = list(steps)
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        for step in list(self.steps):
-            if step[0](request):
-                self.steps.remove(step)
-                step[1]()
-        return await self.inner.handle_async_request(request)
-
-
 def synced_ids(db_url: str, env: Env, transport: httpx.AsyncBaseTransport,
                burst: Any) -> list[str]:
     """Connect (an empty first poll), ``burst()``, sync until five passes bring
@@ -419,12 +403,7 @@ def synced_ids(db_url: str, env: Env, transport: httpx.AsyncBaseTransport,
         for stream in ("dms", "comments"):  # "from now" is recorded, not left empty
             assert json.loads(store.cursor(account.id, stream) or "{}").get("hw") is not None
         burst()
-        idle = 0
-        while idle < 5:
-            report = run(engine.sync_once())
-            assert not report.errors
-            idle = 0 if report.inserted else idle + 1
-            env.clock.now += timedelta(minutes=2)
+        run(until_idle(engine, lambda: env.clock.advance(minutes=2)))
         return [m.external_id for case in store.queue(limit=None)
                 for m in store.case(case.id).messages if m.direction == "inbound"]
     finally:
@@ -483,7 +462,7 @@ def test_a_burst_in_the_middle_of_a_multi_page_pass_is_not_skipped(db_url: str) 
     def second_page(edge: str) -> Any:
         return lambda r: r.url.path.endswith(edge) and "after" in r.url.params
 
-    transport = Burst(env.world, (second_page("/conversations"), dms_during),
+    transport = OnRequest(SimTransport(env.world), (second_page("/conversations"), dms_during),
                       (second_page("/comments"), comments_during))
     stored = synced_ids(db_url, env, transport, before)
     assert transport.steps == []  # both bursts landed mid-walk

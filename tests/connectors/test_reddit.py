@@ -45,7 +45,7 @@ from smm_desk.domain.records import MessageKind
 from smm_desk.sim.reddit import CLIENT_ID, RedditSim, ratelimit_body
 from smm_desk.sim.transport import SimTransport
 from smm_desk.sim.world import Fault, SimWorld
-from tests.support.connector_kit import Clock, no_sleep, run
+from tests.support.connector_kit import Clock, OnRequest, no_sleep, run, until_idle
 from tests.support.simulated import simulated_workspace
 
 TOKEN = "reddit-static-access-token-Q1"
@@ -456,19 +456,6 @@ def test_fuzz_fetch_quarantines_instead_of_raising(items: list[Any], cursor: Any
 # -- bursts: nothing is lost, whatever arrives between or during polls -------------------------
 
 
-class Midway(httpx.AsyncBaseTransport):
-    """The simulator, plus one action run just before the first request ``when`` picks."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport, when: Any, action: Any) -> None:
-        self.inner, self.when, self.action, self.fired = inner, when, action, False
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if not self.fired and self.when(request):
-            self.fired = True
-            self.action()
-        return await self.inner.handle_async_request(request)
-
-
 def burst(env: Env, count: int, start: int, at: datetime) -> list[str]:
     """Half DMs, half comments under posts "900".."904"; 300 share each second."""
     ids = []
@@ -514,15 +501,6 @@ def synced(tmp_path: Path, env: Env, passes: Any,
             "SELECT external_id FROM messages WHERE account_id = ?", (account.id,))]
 
 
-async def until_idle(engine: Any, env: Env) -> None:
-    idle = 0
-    while idle < 5:
-        report = await engine.sync_once()
-        assert not report.errors, report.errors
-        idle = 0 if report.inserted else idle + 1
-        env.clock.now += timedelta(minutes=2)
-
-
 def test_burst_after_an_empty_first_poll_is_stored_whole(tmp_path: Path) -> None:
     env = Env()
     injected: list[str] = []
@@ -532,7 +510,7 @@ def test_burst_after_an_empty_first_poll_is_stored_whole(tmp_path: Path) -> None
         assert store.cursor(account_id, "inbox") is not None
         # 1,500 items, backdated past the first poll, beyond Reddit's 1,000-item inbox limit.
         injected.extend(burst(env, 1500, 0, env.clock.now - timedelta(minutes=30)))
-        await until_idle(engine, env)
+        await until_idle(engine, lambda: env.clock.advance(minutes=2))
     stored = synced(tmp_path, env, passes)
     assert len(stored) == len(set(stored)) == 1500
     assert set(stored) == set(injected)
@@ -552,15 +530,17 @@ def test_burst_in_the_middle_of_a_multi_page_walk_is_not_skipped(tmp_path: Path)
         return request.url.path == "/message/inbox" and bool(request.url.params.get("after")) \
             and len([p for _, _, p in env.world.requests if p == "/message/inbox"]) >= 3
 
-    transport = Midway(SimTransport(env.world), third_page,
-                       lambda: later.extend(burst(env, 400, 10_000, env.clock.now)))
+    def arrive() -> None:
+        later.extend(burst(env, 400, 10_000, env.clock.now))
+
+    transport = OnRequest(SimTransport(env.world), (third_page, arrive))
 
     async def passes(engine: Any, store: Any, account_id: int) -> None:
         await engine.sync_once()  # the first run takes the newest page (the history)
         injected.extend(burst(env, 700, 0, env.clock.now))
-        await until_idle(engine, env)
+        await until_idle(engine, lambda: env.clock.advance(minutes=2))
     stored = synced(tmp_path, env, passes, transport)
-    assert transport.fired and len(later) == 400
+    assert not transport.steps and len(later) == 400
     assert len(stored) == len(set(stored)) == 5 + 700 + 400
     assert set(stored) == {*history, *injected, *later}
 
