@@ -98,15 +98,24 @@ def delete_token(account_id: int) -> None:
 class KeyringCredentials:
     """One account's secrets in the keyring, as a connector sees them
     (:class:`smm_desk.connectors.credentials.Credentials`). ``on_secret`` hears
-    every value read or written, so the caller's redactor learns it."""
+    every value read or written, so the caller's redactor learns it.
+
+    Each secret is read from the keyring once and then kept: a connector asks
+    for its token (and its expiry) before every request, and an OS keyring
+    answers over IPC on the event loop's thread. The connector is the only
+    writer of its account's secrets in this process, and :meth:`put` writes
+    through, so the kept values stay the keyring's."""
 
     def __init__(self, account_id: int,
                  on_secret: Callable[[str], None] | None = None) -> None:
         self.account_id = account_id
         self._on_secret = on_secret
+        self._known: dict[str, str | None] = {}
 
     def get(self, name: str) -> str | None:
-        value = get_secret(self.account_id, name)
+        if name in self._known:
+            return self._known[name]
+        value = self._known[name] = get_secret(self.account_id, name)
         if value and self._on_secret is not None:
             self._on_secret(value)
         return value
@@ -115,3 +124,4 @@ class KeyringCredentials:
         if self._on_secret is not None:
             self._on_secret(value)
         set_secret(self.account_id, name, value)
+        self._known[name] = value
