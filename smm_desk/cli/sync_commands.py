@@ -16,6 +16,7 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Callable
 
 from smm_desk.app.logs import RedactingFilter
 from smm_desk.cli.output import table, to_json
@@ -38,16 +39,25 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     outbox.add_argument("--json", action="store_true")
 
 
-def _logging(verbose: bool) -> None:
+def _logging(verbose: bool) -> Callable[[], None]:
+    """The terminal's log handler for this command; returns what puts the
+    ``smm_desk`` logger back as it was (the handler holds this command's stderr)."""
     handler = logging.StreamHandler(sys.stderr)
     # Every secret the process knows (the engine's tokens among them), also in tracebacks.
     handler.addFilter(RedactingFilter())
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     handler.setLevel(logging.INFO if verbose else logging.WARNING)
     root = logging.getLogger("smm_desk")
+    before = (list(root.handlers), root.level)
     root.handlers[:] = [handler]
     # The terminal shows warnings (or -v: more); the log file keeps its own level.
     root.setLevel(min(root.getEffectiveLevel(), handler.level))
+
+    def restore() -> None:
+        root.handlers[:] = before[0]
+        root.setLevel(before[1])
+
+    return restore
 
 
 def _print_report(report: SyncReport) -> None:
@@ -59,7 +69,7 @@ def _print_report(report: SyncReport) -> None:
 
 async def _sync(store: Store, args: argparse.Namespace) -> int:
     engine = SyncEngine(store)
-    _logging(args.verbose)
+    restore_logging = _logging(args.verbose)
     try:
         if args.once:
             report = await engine.sync_once(wait=args.wait)
@@ -74,6 +84,7 @@ async def _sync(store: Store, args: argparse.Namespace) -> int:
         return 0
     finally:
         await engine.aclose()
+        restore_logging()
 
 
 def cmd_sync(store: Store, args: argparse.Namespace) -> int:
