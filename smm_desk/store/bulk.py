@@ -10,8 +10,9 @@ text; PostgreSQL takes aware datetimes and JSON through psycopg's adapter.
 For the same reason the ingest path's look-ups by key (``rows_in``) and its
 small fixed statements (``run``) go to the driver as plain SQL: SQLAlchemy's
 statement machinery costs ~0.3 ms a statement, more than SQLite needs to
-answer. They only read plain columns (ids, keys, statuses), never times or
-JSON, whose storage formats differ by engine.
+answer. Their rows come back as the driver gives them: ids, keys and
+statuses as they are, times and JSON in the engine's storage format, which
+``readers`` turns into what the ORM would give (checked by the round-trip tests).
 
 On SQLite even ``exec_driver_sql`` costs ~35 µs a statement (an execution
 context, events, a result object) — more than most of these statements take —
@@ -28,7 +29,7 @@ import operator
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import JSON, Table
 from sqlalchemy.exc import DBAPIError
@@ -232,6 +233,49 @@ def rows_in(session: Session, sql: str, params: Sequence[Any],
 def run(session: Session, sql: str, params: Sequence[Any]) -> Sequence[Sequence[Any]]:
     """One plain statement (``?`` marks); its rows when it returns any."""
     return _execute(session, _sql(session, sql), tuple(params)) or ()
+
+
+def _sqlite_time_back(value: Any) -> datetime:
+    """A stored SQLite time (naive-UTC text, as ``UtcDateTime`` writes it) as aware UTC."""
+    parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if not isinstance(parsed, datetime):
+        raise ValueError(f"not a stored time: {value!r}")
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _pg_time_back(value: Any) -> datetime:
+    if not isinstance(value, datetime):
+        raise ValueError(f"not a stored time: {value!r}")
+    return value.astimezone(UTC)
+
+
+def _sqlite_json_back(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _pg_json_back(value: Any) -> Any:
+    return value  # psycopg decodes json and jsonb itself
+
+
+class Readers(NamedTuple):
+    """Converters for what ``run`` and ``rows_in`` return on one engine: the
+    values the ORM would have given (aware UTC times, decoded JSON)."""
+
+    time: Callable[[Any], datetime]
+    json: Callable[[Any], Any]
+
+    def optional_time(self, value: Any) -> datetime | None:
+        return None if value is None else self.time(value)
+
+
+_SQLITE_READERS = Readers(_sqlite_time_back, _sqlite_json_back)
+_PG_READERS = Readers(_pg_time_back, _pg_json_back)
+
+
+def readers(session: Session) -> Readers:
+    if session.get_bind().dialect.name == "sqlite":
+        return _SQLITE_READERS
+    return _PG_READERS
 
 
 def db_time(session: Session, value: datetime) -> Any:

@@ -16,9 +16,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from smm_desk.domain.enums import CaseStatus, Direction
@@ -32,7 +32,15 @@ from smm_desk.domain.sla import (
 )
 from smm_desk.domain.views import QuarantineView
 from smm_desk.store import routing
-from smm_desk.store.bulk import db_time, insert_many, insert_rows, rows_in, run, update_rows
+from smm_desk.store.bulk import (
+    db_time,
+    insert_many,
+    insert_rows,
+    readers,
+    rows_in,
+    run,
+    update_rows,
+)
 from smm_desk.store.errors import NotFound
 from smm_desk.store.models import Base, Quarantine
 from smm_desk.store.sla_state import (
@@ -49,10 +57,20 @@ MESSAGES = Base.metadata.tables["messages"]
 EVENTS = Base.metadata.tables["events"]
 QUARANTINE = Base.metadata.tables["quarantine"]
 
-CASE_STATE = select(
-    CASES.c.id, CASES.c.last_message_at, CASES.c.last_inbound_at, CASES.c.first_response_at,
-    CASES.c.opened_at, CASES.c.sla_policy_id, CASES.c.department_id,
-).where(CASES.c.id.in_(bindparam("ids", expanding=True)))
+CASE_STATE = ("SELECT id, last_message_at, last_inbound_at, first_response_at, opened_at, "
+              "sla_policy_id, department_id FROM cases WHERE id IN")
+
+
+class _CaseState(NamedTuple):
+    """What ``_update_cases`` reads of a case that existed before the batch."""
+
+    id: int
+    last_message_at: datetime | None
+    last_inbound_at: datetime | None
+    first_response_at: datetime | None
+    opened_at: datetime
+    sla_policy_id: int | None
+    department_id: int | None
 
 MESSAGE_COLUMNS = (
     "account_id", "case_id", "external_id", "direction", "kind", "author_id", "author_name",
@@ -297,12 +315,15 @@ def _update_cases(
     ids = sorted({cases[key][0] for key in by_thread})
     if not ids:
         return
-    conn = session.connection()
-    current: dict[int, Any] = {}
+    read = readers(session)
+    current: dict[int, _CaseState] = {}
     statuses: dict[int, list[StatusChange]] = {}
     for part in chunks(ids):
-        for row in conn.execute(CASE_STATE, {"ids": list(part)}):
-            current[row.id] = row
+        for case_id, last_message, last_inbound, first_response, opened, policy, dept in rows_in(
+                session, CASE_STATE, (), part):
+            current[case_id] = _CaseState(
+                case_id, read.optional_time(last_message), read.optional_time(last_inbound),
+                read.optional_time(first_response), read.time(opened), policy, dept)
         statuses.update(status_changes(session, part))
     updates: dict[int, dict[str, Any]] = {}
     reopen_events: list[dict[str, Any]] = []

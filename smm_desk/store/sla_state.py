@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import BindParameter
 
 from smm_desk.domain.business_hours import BusinessCalendar
 from smm_desk.domain.enums import CaseStatus, Direction
@@ -31,6 +30,7 @@ from smm_desk.domain.sla import (
     StatusChange,
     evaluate,
 )
+from smm_desk.store.bulk import readers, rows_in, run
 from smm_desk.store.models import Base, Case, SlaPolicyRow
 
 CHUNK = 500
@@ -43,15 +43,25 @@ EVENTS = Base.metadata.tables["events"]
 POLICIES = Base.metadata.tables["sla_policies"]
 DEPARTMENTS = Base.metadata.tables["departments"]
 
-# Built once: a statement's cache key is then computed once, not per batch.
-_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
-POINTS_OF_CASES = select(MESSAGES.c.case_id, MESSAGES.c.direction, MESSAGES.c.created_at).where(
-    MESSAGES.c.case_id.in_(_IDS), MESSAGES.c.kind != MessageKind.NOTE.value
-)
-STATUS_CHANGES_OF_CASES = select(EVENTS.c.case_id, EVENTS.c.at, EVENTS.c.data).where(
-    EVENTS.c.case_id.in_(_IDS), EVENTS.c.kind == EventKind.STATUS_CHANGED.value
-)
-ALL_POLICIES = select(*POLICIES.c)
+# The ingest path's reads, as plain SQL through the driver (store/bulk.py: the
+# ORM's and even Core's per-statement cost is more than SQLite needs to answer,
+# and a page of Telegram updates pays it on every commit). Their order is the
+# one the Core statements had: none asked for, the clock sorts what it needs.
+POINTS_OF_CASES = ("SELECT case_id, direction, created_at FROM messages "
+                   "WHERE kind <> ? AND case_id IN")
+STATUS_CHANGES_OF_CASES = "SELECT case_id, at, data FROM events WHERE kind = ? AND case_id IN"
+ALL_POLICIES = ("SELECT id, name, first_response_s, next_response_s, resolution_s, "
+                "warning_share, calendar FROM sla_policies")
+
+
+class _PolicyRow(NamedTuple):
+    id: int
+    name: str
+    first_response_s: int
+    next_response_s: int
+    resolution_s: int
+    warning_share: float
+    calendar: dict[str, Any] | None
 
 
 T = TypeVar("T")
@@ -63,7 +73,7 @@ def chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield values[start : start + size]
 
 
-def policy_from_row(row: SlaPolicyRow | Row[Any]) -> SlaPolicy:
+def policy_from_row(row: SlaPolicyRow | _PolicyRow) -> SlaPolicy:
     return SlaPolicy(
         first_response=timedelta(seconds=row.first_response_s),
         next_response=timedelta(seconds=row.next_response_s),
@@ -120,7 +130,9 @@ class PolicyBook:
     def __init__(self, session: Session) -> None:
         self._session = session
         session.flush()  # plain connection reads below: pending changes first
-        rows = session.connection().execute(ALL_POLICIES).all()
+        json_back = readers(session).json
+        rows = [_PolicyRow(row[0], row[1], row[2], row[3], row[4], row[5], json_back(row[6]))
+                for row in run(session, ALL_POLICIES, ())]
         self._by_id = {row.id: policy_from_row(row) for row in rows}
         default_row = next((row for row in rows if row.name == DEFAULT_POLICY_NAME), None)
         self.default = self._by_id[default_row.id] if default_row else DEFAULT_POLICY
@@ -132,8 +144,8 @@ class PolicyBook:
         if department_id is not None:
             if self._department_policy is None:
                 self._department_policy = {
-                    dept_id: dept_policy for dept_id, dept_policy in self._session.execute(
-                        select(DEPARTMENTS.c.id, DEPARTMENTS.c.sla_policy_id))
+                    dept_id: dept_policy for dept_id, dept_policy in run(
+                        self._session, "SELECT id, sla_policy_id FROM departments", ())
                 }
             dept_policy = self._department_policy.get(department_id)
             if dept_policy is not None and dept_policy in self._by_id:
@@ -145,10 +157,10 @@ def message_points(session: Session, case_ids: Sequence[int]) -> dict[int, list[
     """What the clock sees of each case's messages (notes are not messages to it).
     Reads the connection directly: flush pending ORM changes first."""
     points: dict[int, list[MessagePoint]] = defaultdict(list)
-    for case_id, direction, created_at in session.connection().execute(
-        POINTS_OF_CASES, {"ids": list(case_ids)}
-    ):
-        points[case_id].append(MessagePoint(Direction(direction), created_at))
+    time_back = readers(session).time
+    for case_id, direction, created_at in rows_in(session, POINTS_OF_CASES,
+                                                  (MessageKind.NOTE.value,), case_ids):
+        points[case_id].append(MessagePoint(Direction(direction), time_back(created_at)))
     return points
 
 
@@ -156,10 +168,10 @@ def status_changes(session: Session, case_ids: Sequence[int]) -> dict[int, list[
     """Each case's recorded status changes (its opening is not one of them).
     Reads the connection directly: flush pending ORM changes first."""
     statuses: dict[int, list[StatusChange]] = defaultdict(list)
-    for case_id, at, data in session.connection().execute(
-        STATUS_CHANGES_OF_CASES, {"ids": list(case_ids)}
-    ):
-        statuses[case_id].append(StatusChange(at, CaseStatus(data["to"])))
+    time_back, json_back = readers(session)
+    for case_id, at, data in rows_in(session, STATUS_CHANGES_OF_CASES,
+                                      (EventKind.STATUS_CHANGED.value,), case_ids):
+        statuses[case_id].append(StatusChange(time_back(at), CaseStatus(json_back(data)["to"])))
     return statuses
 
 
