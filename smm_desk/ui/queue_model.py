@@ -1,5 +1,6 @@
-"""The queue table's model over case ids, and the SLA cell's text and colours
-(the delegates that paint them are in ui/queue_delegates.py).
+"""The queue table's model over case ids (what a row shows, the SLA texts and
+colours are in ui/queue_cells.py; the delegates that paint them in
+ui/queue_delegates.py).
 
 :class:`QueueModel` holds only the ids of the queue, in the service's order
 (most urgent first). Rows are fetched from :class:`QueueService` lazily, a
@@ -13,26 +14,34 @@ the next time a view asks for it. ``refresh()`` (after a mutation) re-reads the
 id list and drops the whole cache; rows that stay in the queue keep their
 selection and current index, because persistent indexes are moved by id.
 
-The SLA clock: a 1 Hz ``tick()`` (driven by the window) advances the model's
-"now" and repaints only the SLA cells of the rows the window says are visible.
-The time left and the breach are computed from the row's due time at that
-instant; the warning comes from the store's judgement of the row, which the
-stale marker keeps at most ``STALE_AFTER`` old. Every cell in one repaint is
-judged at the same instant, so neighbouring clocks never disagree.
+Off the UI thread: while an asyncio loop runs (the app's qasync loop), rows are
+read on the queue service's row reader before they are needed: the shown rows
+``PREFETCH_LEAD`` before they go stale (``tick``), and the windows next to the
+shown ones (``shown``, from the table's paint). A read lands on the UI thread
+as a ready cache entry; cells whose text, colour or font differ are repainted,
+nothing else. A view that needs a row whose read is still under way waits for
+that read (or reads the row itself if it has not started): the synchronous
+path stays correct, it is just rarely taken. Without a loop every read is
+synchronous, as it always was.
 
-Every cell is plain text: customer text is flattened to one line without
-control characters and wrapped in a bidi isolate (its direction marks cannot
-reorder the rest of the row), and tooltips are escaped before Qt gets a chance
-to read them as rich text.
+The SLA clock: a 1 Hz ``tick()`` (driven by the window) advances the model's
+"now" and repaints the SLA and Age cells of the visible rows whose text has
+changed, and only those: each row knows the next instant its clock texts can
+change (``sla_next_change``), so a tick that changes nothing costs a comparison
+per visible row and paints nothing. The time left and the breach are computed
+from the row's due time at that instant; the warning comes from the store's
+judgement of the row, which the stale marker keeps at most ``STALE_AFTER`` old.
+Every cell in one repaint is judged at the same instant, so neighbouring clocks
+never disagree.
 """
 
 from __future__ import annotations
 
-import html
-import re
+import asyncio
+import logging
 from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import datetime, timedelta
-from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
@@ -42,19 +51,50 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QFont
+from shiboken6 import Shiboken
 
-from smm_desk.domain.records import NETWORK_LABELS
 from smm_desk.domain.views import CaseView
 from smm_desk.services.queue import QueueService
-from smm_desk.ui.i18n import QT_TRANSLATE_NOOP, network_name, translate
+from smm_desk.ui.i18n import translate
+from smm_desk.ui.queue_cells import (  # the queue's public names, re-exported
+    _ALIGNMENTS,
+    _PLACEHOLDER,
+    ALIGNMENT_FLAGS,
+    HEADERS,
+    NETWORK_NAMES,
+    PRIORITY_NAMES,
+    STALE_AFTER,
+    Column,
+    RowEntry,
+    _sla_tooltip,
+    age_next_change,
+    isolate,
+    one_line,
+    plain_tooltip,
+    priority_name,
+    row_entries,
+    row_palette,
+    sla_cell,
+    sla_colors,
+    sla_next_change,
+    sla_text_width,
+)
+
+__all__ = [
+    "ALIGNMENT_FLAGS", "CACHED_WINDOWS", "CASE_ID_ROLE", "FETCH_WINDOW", "HEADERS",
+    "NETWORK_NAMES", "PAINT_ROLE", "PREFETCH_LEAD", "PRIORITY_NAMES", "SLA_STATE_ROLE",
+    "STALE_AFTER", "Column", "QueueModel", "RowEntry", "age_next_change", "isolate", "one_line",
+    "plain_tooltip", "priority_name", "row_entries", "row_palette", "sla_cell", "sla_colors",
+    "sla_next_change", "sla_text_width",
+]
 
 #: How many ids one fetch asks the service for.
 FETCH_WINDOW = 100
-#: After this long a cached row is read again when next shown (warning state, edits).
-STALE_AFTER = timedelta(seconds=15)
-#: How often ``tick()`` also repaints the Age cells (they show whole minutes).
-AGE_REPAINT_EVERY = timedelta(seconds=15)
+#: Shown rows are read again (off the UI thread) this long before they go stale.
+PREFETCH_LEAD = timedelta(seconds=3)
+
+log = logging.getLogger("smm_desk.ui")
 
 #: The case id of a row (any column).
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -65,171 +105,6 @@ SLA_STATE_ROLE = Qt.ItemDataRole.UserRole + 2
 PAINT_ROLE = Qt.ItemDataRole.UserRole + 3
 
 _Index = QModelIndex | QPersistentModelIndex
-
-
-class Column(IntEnum):
-    SLA = 0
-    NETWORK = 1
-    CUSTOMER = 2
-    MESSAGE = 3
-    DEPARTMENT = 4
-    PRIORITY = 5
-    ASSIGNEE = 6
-    AGE = 7
-
-
-#: Column titles (English; shown through ``translate("QueueModel", ...)``).
-HEADERS: dict[Column, str] = {
-    Column.SLA: QT_TRANSLATE_NOOP("QueueModel", "SLA"),
-    Column.NETWORK: QT_TRANSLATE_NOOP("QueueModel", "Network"),
-    Column.CUSTOMER: QT_TRANSLATE_NOOP("QueueModel", "Customer"),
-    Column.MESSAGE: QT_TRANSLATE_NOOP("QueueModel", "Message"),
-    Column.DEPARTMENT: QT_TRANSLATE_NOOP("QueueModel", "Department"),
-    Column.PRIORITY: QT_TRANSLATE_NOOP("QueueModel", "Priority"),
-    Column.ASSIGNEE: QT_TRANSLATE_NOOP("QueueModel", "Assignee"),
-    Column.AGE: QT_TRANSLATE_NOOP("QueueModel", "Age"),
-}
-
-NETWORK_NAMES = NETWORK_LABELS
-
-PRIORITY_NAMES: dict[str, str] = {
-    "low": QT_TRANSLATE_NOOP("Priority", "Low"),
-    "normal": QT_TRANSLATE_NOOP("Priority", "Normal"),
-    "high": QT_TRANSLATE_NOOP("Priority", "High"),
-    "urgent": QT_TRANSLATE_NOOP("Priority", "Urgent"),
-}
-_TARGET_TITLES: dict[str, str] = {
-    "first_response": QT_TRANSLATE_NOOP("QueueModel", "First response"),
-    "next_response": QT_TRANSLATE_NOOP("QueueModel", "Next response"),
-    "resolution": QT_TRANSLATE_NOOP("QueueModel", "Resolution"),
-    "response": QT_TRANSLATE_NOOP("QueueModel", "Response"),
-}
-
-
-def priority_name(priority: str) -> str:
-    """A priority as the person reads it ("Urgent"), in the desk's language."""
-    name = PRIORITY_NAMES.get(priority)
-    return translate("Priority", name) if name else priority.capitalize()
-
-
-_PLACEHOLDER = "—"
-_PREVIEW_LIMIT = 300
-_TOOLTIP_LIMIT = 2000
-_WHITESPACE = re.compile(r"\s+")
-# C0 and C1 control characters (whitespace among them is handled first).
-_CONTROL = re.compile("[\u0000-\u001f\u007f-\u009f]")
-# First-strong isolate ... pop directional isolate: a customer's bidi marks and
-# overrides stay as written but cannot reorder anything outside their own text.
-_FSI, _PDI = "\u2068", "\u2069"
-
-
-# -- plain-text helpers ------------------------------------------------------------------
-
-
-def isolate(text: str) -> str:
-    """``text`` wrapped in a bidi isolate (see ``smm_desk.domain.text``: the UI
-    neutralises the direction marks it stores as the customer wrote them)."""
-    return f"{_FSI}{text}{_PDI}" if text else text
-
-
-def one_line(text: str, limit: int = _PREVIEW_LIMIT) -> str:
-    """``text`` as a single plain line: whitespace runs become one space, control
-    characters go, anything past ``limit`` is cut with an ellipsis; isolated."""
-    flat = _CONTROL.sub("", _WHITESPACE.sub(" ", text)).strip()
-    if len(flat) > limit:
-        flat = flat[: limit - 1].rstrip() + "…"
-    return isolate(flat)
-
-
-def plain_tooltip(text: str) -> str:
-    """A tooltip that shows ``text`` literally. Qt guesses whether a tooltip is
-    rich text, so customer text like ``<b>hi</b>`` would render as markup: escape it."""
-    lines = text.replace("\r\n", "\n").replace("\t", " ")
-    clipped = "\n".join(_CONTROL.sub("", line) for line in lines.split("\n"))
-    body = html.escape(isolate(clipped.strip()[:_TOOLTIP_LIMIT]))
-    return f'<p style="white-space: pre-wrap">{body}</p>'
-
-
-def _clock(amount: timedelta) -> str:
-    seconds = int(amount.total_seconds())
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours >= 24:
-        return translate("QueueModel", "{days} d {hours} h").format(days=hours // 24,
-                                                                     hours=hours % 24)
-    if hours:
-        return f"{hours}:{minutes:02d}:{secs:02d}"
-    return f"{minutes}:{secs:02d}"
-
-
-def _duration(amount: timedelta) -> str:
-    minutes = int(amount.total_seconds()) // 60
-    if minutes < 1:
-        return translate("QueueModel", "<1 min")
-    if minutes < 60:
-        return translate("QueueModel", "{minutes} min").format(minutes=minutes)
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return translate("QueueModel", "{hours} h {minutes} min").format(
-            hours=hours, minutes=f"{minutes:02d}")
-    return translate("QueueModel", "{days} d {hours} h").format(days=hours // 24,
-                                                                 hours=hours % 24)
-
-
-def sla_text_width(font: QFont) -> int:
-    """Pixels the usual SLA texts need in ``font`` (bold: a breach is drawn bold),
-    in the desk's language: a breach in minutes, a warning, a clock in hours."""
-    bold = QFont(font)
-    bold.setWeight(QFont.Weight.DemiBold)
-    metrics = QFontMetrics(bold)
-    samples = (
-        translate("QueueModel", "breached +{duration}").format(
-            duration=_duration(timedelta(minutes=59))),
-        translate("QueueModel", "warning {clock} left").format(
-            clock=_clock(timedelta(minutes=59, seconds=59))),
-        translate("QueueModel", "{clock} left").format(
-            clock=_clock(timedelta(hours=9, minutes=59, seconds=59))),
-    )
-    return max(metrics.horizontalAdvance(text) for text in samples)
-
-
-def sla_cell(case: CaseView, now: datetime) -> tuple[str | None, str]:
-    """The SLA cell of ``case`` at ``now``: (state, text).
-
-    The breach is exact (from the due time); the warning is the store's
-    judgement when the row was read. ``paused`` is a clock stopped while the
-    case waits for the customer; ``None`` means no response is owed.
-    """
-    if case.sla_state is None:
-        return None, _PLACEHOLDER
-    if case.response_due_at is None:
-        return "paused", translate("QueueModel", "paused")
-    left = case.response_due_at - now
-    if left <= timedelta(0):
-        late = -left
-        return "breached", (translate("QueueModel", "breached just now")
-                            if late < timedelta(minutes=1)
-                            else translate("QueueModel", "breached +{duration}")
-                            .format(duration=_duration(late)))
-    if case.sla_state == "warning":
-        return "warning", translate("QueueModel", "warning {clock} left").format(
-            clock=_clock(left))
-    return "ok", translate("QueueModel", "{clock} left").format(clock=_clock(left))
-
-
-def _sla_tooltip(case: CaseView, state: str | None) -> str:
-    if state is None:
-        return translate("QueueModel", "No response owed")
-    key = case.sla_target or "response"
-    title = _TARGET_TITLES.get(key)
-    target = translate("QueueModel", title) if title else key.replace("_", " ").capitalize()
-    if state == "paused":
-        return translate("QueueModel", "{target}: paused while waiting for the customer"
-                         ).format(target=target)
-    assert case.response_due_at is not None
-    due = case.response_due_at.astimezone()  # local time, for display only
-    return translate("QueueModel", "{target} due at {time}").format(
-        target=target, time=f"{due:%H:%M:%S}")
 
 
 # -- the model ---------------------------------------------------------------------------
@@ -248,53 +123,34 @@ _ANSWERED = frozenset({_DISPLAY, _TOOLTIP, _FOREGROUND, _FONT, _ALIGNMENT, _CASE
                        _PAINT})
 _COLUMNS = len(Column)
 _SLA, _PRIORITY, _AGE = int(Column.SLA), int(Column.PRIORITY), int(Column.AGE)
+_SLA_ROLES = [_DISPLAY, _TOOLTIP, _SLA_STATE]
+_AGE_ROLES = [_DISPLAY]
+_PLACEHOLDER_CELL: tuple[str, QColor | None, QFont | None] = (_PLACEHOLDER, None, None)
+_PLACEHOLDER_SLA: tuple[str | None, str] = (None, _PLACEHOLDER)
 
 
-class _Entry:
-    """One cached row: the case, and its cells formatted once when it was fetched.
+class _Read:
+    """Rows ``first``..``last`` being read off the UI thread (``ids``: those wanted);
+    ``repaint``: ids to repaint when it lands even without a cached entry to
+    compare with."""
 
-    The SLA and Age cells depend on the clock: they are formatted again only
-    when asked for at a new ``now`` (so a tick costs the visible rows, once)."""
+    __slots__ = ("first", "last", "ids", "generation", "palette", "repaint", "future", "done")
 
-    __slots__ = ("view", "stale_at", "text", "foreground", "font", "sla_state", "clock_at")
+    def __init__(self, first: int, last: int, ids: list[int], generation: int,
+                 repaint: frozenset[int]) -> None:
+        self.first, self.last, self.ids = first, last, ids
+        self.generation = generation
+        self.palette = row_palette()
+        self.repaint = repaint
+        self.future: Future[dict[int, RowEntry]] | None = None  # None until submitted
+        self.done = False
 
-    def __init__(self, view: CaseView | None, now: datetime,
-                 palette: tuple[QColor, QColor, QFont]) -> None:
-        self.view = view  # None: the case has left the store since the ids were read
-        self.stale_at = now + STALE_AFTER
-        self.sla_state: str | None = None
-        self.clock_at: datetime | None = None
-        self.font: QFont | None = None
-        if view is None:
-            self.text = [_PLACEHOLDER] * _COLUMNS
-            self.foreground: list[QColor | None] = [None] * _COLUMNS
-            return
-        muted, urgent, bold = palette
-        self.text = [
-            "", network_name(view.network, NETWORK_NAMES),
-            one_line(view.customer, 80) or _PLACEHOLDER, one_line(view.last_inbound_text),
-            view.department or _PLACEHOLDER, priority_name(view.priority),
-            view.assignee or _PLACEHOLDER, "",
-        ]
-        self.foreground = [None] * _COLUMNS
-        if not view.department:
-            self.foreground[Column.DEPARTMENT] = muted
-        if not view.assignee:
-            self.foreground[Column.ASSIGNEE] = muted
-        self.foreground[_AGE] = muted
-        if view.priority in ("low", "normal"):
-            self.foreground[_PRIORITY] = muted
-        elif view.priority == "urgent":
-            self.foreground[_PRIORITY] = urgent
-            self.font = bold
 
-    def at(self, now: datetime) -> _Entry:
-        """The entry with its SLA and Age cells formatted for ``now``."""
-        if self.clock_at != now and self.view is not None:
-            self.clock_at = now
-            self.sla_state, self.text[_SLA] = sla_cell(self.view, now)
-            self.text[_AGE] = _duration(max(now - self.view.opened_at, timedelta(0)))
-        return self
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 #: How many fetch windows the row cache keeps (the least recently fetched go first).
@@ -312,10 +168,12 @@ class QueueModel(QAbstractTableModel):
         self._now = service.now()
         self._ids: list[int] = service.case_ids(view)
         self._rows: dict[int, int] | None = None  # id -> row, built when first needed
-        self._cache: dict[int, _Entry] = {}
+        self._cache: dict[int, RowEntry] = {}
         self._windows: dict[int, None] = {}  # fetched window starts, oldest first
         self._visible: tuple[int, int] = (0, -1)
-        self._age_painted_at = self._now
+        self._shown_windows: tuple[int, int] | None = None
+        self._pending: dict[int, _Read] = {}  # case id -> the read under way that brings it
+        self._generation = 0  # bumped when the cache is dropped: older reads are void
 
     # -- Qt API -----------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
@@ -334,10 +192,8 @@ class QueueModel(QAbstractTableModel):
             return _ALIGNMENTS[section]
         return None
 
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return _FLAGS
+    # flags(): QAbstractTableModel's own (enabled, selectable, never has children)
+    # answers as this model would, without a Python call per painted cell.
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # The hot path: a view asks ~15 roles of every cell it paints.
@@ -391,7 +247,7 @@ class QueueModel(QAbstractTableModel):
         """The row's case, fetched with its window of neighbours if not cached or stale."""
         return self._entry(row).view
 
-    def _entry(self, row: int) -> _Entry:
+    def _entry(self, row: int) -> RowEntry:
         entry = self._cache.get(self._ids[row])
         if entry is None or self._now >= entry.stale_at:
             self._fetch_window(row)
@@ -399,20 +255,36 @@ class QueueModel(QAbstractTableModel):
         return entry
 
     def _fetch_window(self, row: int) -> None:
+        """Read the row's window now (the synchronous path): what reads under way
+        bring is taken from them, the rest is read here."""
         start = row - row % FETCH_WINDOW
+        window = self._ids[start:start + FETCH_WINDOW]
+        self._take_reads(window)
         now = self._now
         wanted = [
-            case_id for case_id in self._ids[start:start + FETCH_WINDOW]
+            case_id for case_id in window
             if (e := self._cache.get(case_id)) is None or now >= e.stale_at
         ]
-        found = {case.id: case for case in self._service.cases(wanted)}
-        palette = _row_palette()
-        for case_id in wanted:
-            self._cache[case_id] = _Entry(found.get(case_id), now, palette)
+        if wanted:
+            found = {case.id: case for case in self._service.cases(wanted)}
+            palette = row_palette()
+            for case_id in wanted:
+                self._cache[case_id] = RowEntry(found.get(case_id), now, palette)
+        self._touch(start)
+
+    def _touch(self, start: int) -> None:
+        """Window ``start`` was just read; the least recently read windows beyond
+        ``CACHED_WINDOWS`` leave the cache (never one that is shown)."""
         self._windows.pop(start, None)
         self._windows[start] = None
-        while len(self._windows) > CACHED_WINDOWS:
-            oldest = next(iter(self._windows))
+        if len(self._windows) <= CACHED_WINDOWS:
+            return
+        first, last = self._visible
+        for oldest in list(self._windows):
+            if len(self._windows) <= CACHED_WINDOWS:
+                break
+            if oldest <= last and first < oldest + FETCH_WINDOW:
+                continue
             del self._windows[oldest]
             for case_id in self._ids[oldest:oldest + FETCH_WINDOW]:
                 self._cache.pop(case_id, None)
@@ -420,6 +292,104 @@ class QueueModel(QAbstractTableModel):
     def cached_count(self) -> int:
         """How many rows are cached (for tests and diagnostics)."""
         return len(self._cache)
+
+    # -- reads off the UI thread -------------------------------------------------------
+    def _read_later(self, loop: asyncio.AbstractEventLoop, first: int, last: int,
+                    soon: datetime, repaint: frozenset[int] = frozenset()) -> None:
+        """Read rows ``first``..``last`` that are missing or stale by ``soon`` on
+        the row reader thread (not those already being read)."""
+        cache, pending = self._cache, self._pending
+        wanted = [
+            case_id for case_id in self._ids[first:last + 1]
+            if case_id not in pending
+            and ((e := cache.get(case_id)) is None or soon >= e.stale_at)
+        ]
+        if not wanted:
+            return
+        read = _Read(first, last, wanted, self._generation, repaint)
+        for case_id in wanted:
+            pending[case_id] = read
+        # Submitted when the loop next runs, i.e. after the frame being painted.
+        loop.create_task(self._run(read))
+
+    async def _run(self, read: _Read) -> None:
+        if read.done:
+            return
+        read.future = self._service.read_cases(
+            read.ids, lambda cases, read_at: row_entries(cases, read_at, read.ids, read.palette))
+        try:
+            entries = await asyncio.wrap_future(read.future)
+        except asyncio.CancelledError:
+            self._drop(read)
+            raise
+        except Exception:  # noqa: BLE001 - a view that needs the rows reads them itself
+            log.exception("reading queue rows failed")
+            self._drop(read)
+            return
+        if not read.done and Shiboken.isValid(self):
+            self._install(read, entries)
+
+    def _drop(self, read: _Read) -> None:
+        read.done = True
+        for case_id in read.ids:
+            if self._pending.get(case_id) is read:
+                del self._pending[case_id]
+
+    def _take_reads(self, ids: list[int]) -> None:
+        """Install what the reads under way for ``ids`` bring, waiting for those that
+        have started; those still queued are cancelled (the caller reads their rows)."""
+        pending = self._pending
+        reads = {id(r): r for case_id in ids if (r := pending.get(case_id)) is not None}
+        for read in reads.values():
+            future = read.future
+            if future is None or future.cancel():
+                self._drop(read)
+                continue
+            try:
+                entries = future.result()
+            except Exception:  # noqa: BLE001 - read again by the caller
+                self._drop(read)
+                continue
+            self._install(read, entries)
+
+    def _install(self, read: _Read, entries: dict[int, RowEntry]) -> None:
+        """Put a finished read into the cache and repaint the rows whose display
+        changed (an entry that shows the same keeps the clock texts on screen)."""
+        self._drop(read)
+        if read.generation != self._generation:
+            return  # the cache was dropped since (a refresh): these rows may be older
+        ids, cache = self._ids, self._cache
+        changed: list[int] = []
+        last = min(read.last, len(ids) - 1)
+        for row in range(read.first, last + 1):
+            case_id = ids[row]
+            new = entries.get(case_id)
+            if new is None:
+                continue
+            old = cache.get(case_id)
+            if old is not None and old.stale_at > new.stale_at:
+                continue  # read again since, synchronously
+            cache[case_id] = new
+            if old is not None and old.same_display(new):
+                if old.clock_at is not None:
+                    new.keep_clock(old)
+            elif old is not None or case_id in read.repaint:
+                changed.append(row)
+        for start in range(read.first - read.first % FETCH_WINDOW, last + 1, FETCH_WINDOW):
+            self._touch(start)
+        self._emit_rows(changed, 0, _COLUMNS - 1, [])
+
+    def _emit_rows(self, rows: list[int], first_column: int, last_column: int,
+                   roles: list[int]) -> None:
+        """``dataChanged`` for ``rows`` (ascending), one signal per run of neighbours."""
+        i = 0
+        while i < len(rows):
+            j = i
+            while j + 1 < len(rows) and rows[j + 1] == rows[j] + 1:
+                j += 1
+            self.dataChanged.emit(self.index(rows[i], first_column),
+                                  self.index(rows[j], last_column), roles)
+            i = j + 1
 
     # -- refresh and the clock ---------------------------------------------------------
     def refresh(self) -> None:
@@ -437,6 +407,13 @@ class QueueModel(QAbstractTableModel):
         self._now = self._service.now()
         self._cache.clear()
         self._windows.clear()
+        self._generation += 1
+        for read in {id(r): r for r in self._pending.values()}.values():
+            read.done = True
+            if read.future is not None:
+                read.future.cancel()
+        self._pending.clear()
+        self._shown_windows = None
         if new_ids == self._ids:
             if self._ids:
                 self.dataChanged.emit(self.index(0, 0),
@@ -471,6 +448,27 @@ class QueueModel(QAbstractTableModel):
         """The rows a view shows now (inclusive); ``tick()`` repaints only these."""
         self._visible = (max(first, 0), last)
 
+    def shown(self, first: int, last: int) -> None:
+        """A view has just painted rows ``first``..``last``: remember them, and when
+        they reach into another window, read the windows on either side off the
+        UI thread (while a loop runs), so scrolling on finds them cached."""
+        self.set_visible_rows(first, last)
+        if first > last:
+            return
+        windows = (first // FETCH_WINDOW, last // FETCH_WINDOW)
+        if windows == self._shown_windows:
+            return
+        self._shown_windows = windows
+        loop = _running_loop()
+        if loop is None:
+            return
+        soon = self._now + PREFETCH_LEAD
+        for window in (windows[1] + 1, windows[0] - 1):
+            start = window * FETCH_WINDOW
+            if 0 <= start < len(self._ids):
+                self._read_later(loop, start, min(start + FETCH_WINDOW, len(self._ids)) - 1,
+                                 soon)
+
     def visible_rows(self) -> tuple[int, int]:
         """The visible span clamped to the current rows; empty when ``first > last``."""
         first, last = self._visible
@@ -481,20 +479,70 @@ class QueueModel(QAbstractTableModel):
         return self._now
 
     def tick(self) -> None:
-        """Advance the clock and repaint the visible SLA cells (and, every
-        ``AGE_REPAINT_EVERY``, the visible Age cells)."""
-        self._now = self._service.now()
+        """Advance the clock; repaint the visible SLA and Age cells whose text
+        changed, and have the visible rows read again before they go stale (off
+        the UI thread while a loop runs; without one, stale or unread rows are
+        repainted, and their paint reads them)."""
+        now = self._now = self._service.now()
         first, last = self.visible_rows()
         if first > last:
             return
-        self.dataChanged.emit(
-            self.index(first, Column.SLA), self.index(last, Column.SLA),
-            [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, SLA_STATE_ROLE],
-        )
-        if self._now - self._age_painted_at >= AGE_REPAINT_EVERY:
-            self._age_painted_at = self._now
-            self.dataChanged.emit(self.index(first, Column.AGE), self.index(last, Column.AGE),
-                                  [Qt.ItemDataRole.DisplayRole])
+        loop = _running_loop()
+        soon = now + PREFETCH_LEAD if loop is not None else now
+        ids, cache = self._ids, self._cache
+        sla: list[int] = []
+        age: list[int] = []
+        unread: list[int] = []
+        stale: list[int] = []
+        for row in range(first, last + 1):
+            entry = cache.get(ids[row])
+            if entry is None:
+                unread.append(row)
+                continue
+            if soon >= entry.stale_at:
+                stale.append(row)
+            clock_at = entry.clock_at
+            if clock_at is None or clock_at <= now < entry.next_check:
+                continue  # never shown, or nothing on it reads differently yet
+            state, sla_text, age_text = entry.sla_state, entry.text[_SLA], entry.text[_AGE]
+            entry.at(now)
+            if entry.text[_SLA] != sla_text or entry.sla_state != state:
+                sla.append(row)
+            if entry.text[_AGE] != age_text:
+                age.append(row)
+        self._emit_rows(sla, _SLA, _SLA, _SLA_ROLES)
+        self._emit_rows(age, _AGE, _AGE, _AGE_ROLES)
+        if loop is not None:
+            if unread or stale:
+                self._read_later(loop, first, last, soon,
+                                 frozenset(ids[row] for row in unread))
+        elif unread or stale:
+            self._emit_rows(sorted(unread + stale), 0, _COLUMNS - 1, [])
+
+    # -- the delegates' fast path ------------------------------------------------------
+    def paint_cell(self, row: int, column: int) -> tuple[str, QColor | None, QFont | None]:
+        """What ``PAINT_ROLE`` answers, as a plain Python call: (text, foreground
+        or None, font or None)."""
+        entry = self._cache.get(self._ids[row])
+        if entry is None or self._now >= entry.stale_at:
+            entry = self._entry(row)
+        if entry.view is None:
+            return _PLACEHOLDER_CELL
+        if (column == _SLA or column == _AGE) and entry.clock_at != self._now:
+            entry.at(self._now)
+        return entry.text[column], entry.foreground[column], \
+            entry.font if column == _PRIORITY else None
+
+    def paint_sla(self, row: int) -> tuple[str | None, str]:
+        """The SLA cell's (state, text), as ``SLA_STATE_ROLE`` and ``DisplayRole`` answer."""
+        entry = self._cache.get(self._ids[row])
+        if entry is None or self._now >= entry.stale_at:
+            entry = self._entry(row)
+        if entry.view is None:
+            return _PLACEHOLDER_SLA
+        if entry.clock_at != self._now:
+            entry.at(self._now)
+        return entry.sla_state, entry.text[_SLA]
 
     # -- cells -------------------------------------------------------------------------
     def _tooltip(self, case: CaseView, column: Column) -> str | None:
@@ -512,52 +560,5 @@ class QueueModel(QAbstractTableModel):
         return None
 
 
-def _row_palette() -> tuple[QColor, QColor, QFont]:
-    """(muted text, urgent text, urgent font) for rows formatted now."""
-    muted = QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText)
-    bold = QFont()
-    bold.setBold(True)
-    return muted, QColor(_URGENT_DARK if _is_dark() else _URGENT_LIGHT), bold
-
-
-def _alignment(column: Column) -> Qt.AlignmentFlag:
-    horizontal = Qt.AlignmentFlag.AlignRight if column == Column.AGE else Qt.AlignmentFlag.AlignLeft
-    return horizontal | Qt.AlignmentFlag.AlignVCenter
-
-
-_ALIGNMENTS: tuple[Qt.AlignmentFlag, ...] = tuple(_alignment(c) for c in Column)
-ALIGNMENT_FLAGS: tuple[int, ...] = tuple(int(a) for a in _ALIGNMENTS)
-_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
-
-# -- SLA colours (painted by ui/queue_delegates.py) ---------------------------------
-
-#: state -> (background, text) for light and dark palettes: tints, not alarms.
-_SLA_LIGHT: dict[str, tuple[str, str]] = {
-    "ok": ("#e6f4ea", "#1e6b34"),
-    "warning": ("#fdf0d5", "#8a5300"),
-    "breached": ("#fbe4e2", "#a8231c"),
-    "paused": ("#eceff3", "#4a5565"),
-}
-_SLA_DARK: dict[str, tuple[str, str]] = {
-    "ok": ("#1f3a27", "#93d3a2"),
-    "warning": ("#473616", "#f2c471"),
-    "breached": ("#4d201e", "#f4a39c"),
-    "paused": ("#2e333a", "#aeb7c2"),
-}
-_URGENT_LIGHT = "#a8231c"
-_URGENT_DARK = "#f4a39c"
-
-
-def _is_dark(palette: QPalette | None = None) -> bool:
-    palette = palette or QGuiApplication.palette()
-    return palette.color(QPalette.ColorRole.Base).lightness() < 128
-
-
-def sla_colors(state: str | None, palette: QPalette | None = None) -> tuple[QColor, QColor] | None:
-    """(background, text) colours of an SLA state, or None for no clock."""
-    if state is None:
-        return None
-    table = _SLA_DARK if _is_dark(palette) else _SLA_LIGHT
-    background, text = table.get(state, table["paused"])
-    return QColor(background), QColor(text)
+#: (muted text, urgent text, urgent font) for rows formatted now (see queue_cells).
+_row_palette = row_palette

@@ -1,6 +1,11 @@
 """The queue's table view: whole-row selection, fixed row height, the queue
 delegate, starting column widths, and optional columns that step aside when
 the table is too narrow for the message preview.
+
+Each paint first prepares what its cells share (``paint_frame``, see
+ui/queue_delegates.py), kept while the font and palette stay the same, and
+afterwards tells the model which rows it showed (``QueueModel.shown``: the
+rows next to them are read off the UI thread before a scroll reaches them).
 """
 
 from __future__ import annotations
@@ -8,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from smm_desk.ui.queue_delegates import CELL_PADDING, QueueDelegate
+from smm_desk.ui.queue_delegates import CELL_PADDING, PaintFrame, QueueDelegate
 from smm_desk.ui.queue_model import Column, QueueModel, sla_text_width
 
 #: Starting widths in pixels; Message takes what is left.
@@ -36,6 +41,12 @@ class QueueTable(QTableView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        #: What the cells of the paint under way share (None outside a paint).
+        self.paint_frame: PaintFrame | None = None
+        #: Whether paints prepare a frame (the delegates' fast path); tests compare both.
+        self.fast_paint = True
+        self._frame: PaintFrame | None = None
+        self._frame_key: tuple[str, int, int] | None = None
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -101,6 +112,23 @@ class QueueTable(QTableView):
         bottom = self.rowViewportPosition(last) + self.rowHeight(last)
         self.viewport().update(QRect(self.columnViewportPosition(column), top,
                                      self.columnWidth(column), bottom - top))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        model = self.model()
+        if not isinstance(model, QueueModel):
+            super().paintEvent(event)
+            return
+        if self.fast_paint and self.isEnabled():
+            key = (self.font().key(), self.palette().cacheKey(), id(self.style()))
+            if self._frame is None or key != self._frame_key:
+                self._frame, self._frame_key = PaintFrame(self), key
+            self._frame.model = model
+            self.paint_frame = self._frame
+        try:
+            super().paintEvent(event)
+        finally:
+            self.paint_frame = None
+        model.shown(*self.visible_rows())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -223,46 +223,77 @@ def test_the_breach_is_exact_between_reads(store: Store, account_id: int, clock:
     assert cell(model, 0, Column.SLA) == "breached +3 min"
 
 
-def test_tick_repaints_only_the_visible_sla_cells(
-    qtbot: QtBot, store: Store, account_id: int, clock: FakeClock, service: QueueService,
+def test_tick_repaints_only_the_visible_cells_whose_text_changed(
+    store: Store, account_id: int, clock: FakeClock, service: QueueService,
 ) -> None:
-    add_cases(store, account_id, clock, [i / 10 for i in range(50)])
+    # Most urgent first: two breaches (whole minutes), then three running clocks (seconds).
+    add_cases(store, account_id, clock, [12 + 50 / 60, 12.25, 3.1, 2, 1])
     model = QueueModel(service)
     seen: list[tuple[int, int, int, int]] = []
     model.dataChanged.connect(
         lambda tl, br, _roles=(): seen.append((tl.row(), tl.column(), br.row(), br.column()))
     )
-    model.set_visible_rows(5, 14)
-    with qtbot.waitSignal(model.dataChanged, timeout=1000):
-        model.tick()
-    assert seen == [(5, Column.SLA, 14, Column.SLA)]
+    model.set_visible_rows(0, 4)
+    shown = [(cell(model, r, Column.SLA), cell(model, r, Column.AGE)) for r in range(5)]
+    assert shown[0] == ("breached +2 min", "12 min") and shown[3] == ("8:00 left", "2 min")
 
-    # Every AGE_REPAINT_EVERY the visible Age cells follow, and only those.
+    model.tick()  # the same instant: nothing reads differently, nothing repaints
+    assert seen == []
+    clock.advance(seconds=1)
+    model.tick()  # the clocks moved a second; the breaches still read +2 min
+    assert seen == [(2, Column.SLA, 4, Column.SLA)]
+    assert cell(model, 3, Column.SLA) == "7:59 left"
     seen.clear()
-    clock.advance(seconds=15)
+    clock.advance(seconds=9)  # the first case is 13 min old, its breach 3 min
     model.tick()
-    assert seen == [(5, Column.SLA, 14, Column.SLA), (5, Column.AGE, 14, Column.AGE)]
+    assert seen == [(0, Column.SLA, 0, Column.SLA), (2, Column.SLA, 4, Column.SLA),
+                    (0, Column.AGE, 0, Column.AGE)]
+    assert (cell(model, 0, Column.SLA), cell(model, 0, Column.AGE)) == (
+        "breached +3 min", "13 min")
 
     # The visible span is clamped to the rows; no visible rows, no signal.
     seen.clear()
-    model.set_visible_rows(45, 80)
+    model.set_visible_rows(3, 80)
+    clock.advance(seconds=1)
     model.tick()
-    assert seen == [(45, Column.SLA, 49, Column.SLA)]
+    assert seen == [(3, Column.SLA, 4, Column.SLA)]
+    seen.clear()
     model.set_visible_rows(0, -1)
-    with qtbot.assertNotEmitted(model.dataChanged):
-        model.tick()
+    model.tick()
+    assert seen == []
+
+
+def test_without_a_loop_the_tick_repaints_unread_and_stale_rows(
+    store: Store, account_id: int, clock: FakeClock, service: QueueService,
+) -> None:
+    add_cases(store, account_id, clock, [12.5, 3, 2])
+    model = QueueModel(service)
+    seen: list[tuple[int, int, int, int]] = []
+    model.dataChanged.connect(
+        lambda tl, br, _roles=(): seen.append((tl.row(), tl.column(), br.row(), br.column()))
+    )
+    model.set_visible_rows(0, 2)
+    model.tick()  # shown but never read (e.g. dropped from the cache): the paint reads them
+    assert seen == [(0, 0, 2, Column.AGE)]
+    seen.clear()
+    assert cell(model, 0, Column.SLA) == "breached +2 min"
+    clock.advance(seconds=STALE_AFTER.total_seconds())
+    model.tick()  # stale: repainted whole (the paint reads them again), not only the clocks
+    assert seen == [(0, 0, 2, Column.AGE)]
 
 
 def test_the_window_ticks_the_rows_it_shows(
     qtbot: QtBot, store: Store, account_id: int, clock: FakeClock, service: QueueService,
 ) -> None:
-    add_cases(store, account_id, clock, [i / 10 for i in range(200)])
+    add_cases(store, account_id, clock, [i / 100 for i in range(200)])  # clocks running
     window = MainWindow(service, "Test")
     qtbot.addWidget(window)
     window.resize(900, 400)
     window.show()
     qtbot.waitExposed(window)
     assert window.tick_timer.isActive()
+    qtbot.wait(50)  # the first paint has read the shown rows
+    clock.advance(seconds=1)  # the clocks move: the next tick repaints them
     with qtbot.waitSignal(window.model.dataChanged, timeout=3000) as blocker:
         pass
     top, bottom = blocker.args[0], blocker.args[1]
