@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from smm_desk.domain.enums import CaseStatus
+from smm_desk.domain.records import Priority
 from smm_desk.store.api import Store
 from smm_desk.store.database import Database
 from smm_desk.store.views_queue import QueueFilter, filter_for
@@ -131,3 +132,21 @@ def test_sla_alerts_after_an_event_id(store: Store, workspace: dict[str, int],
     marker = store.activity_marker()
     store.add_note(workspace["soon"], "hi", "kim")
     assert store.activity_marker() != marker
+
+
+def test_rows_read_by_id_equal_the_queue_rows(store: Store, workspace: dict[str, int],
+                                              clock: FakeClock) -> None:
+    """cases_by_id (the window's row reads, through the driver) gives exactly the
+    views list_cases builds from ORM objects, in every state, and as time passes."""
+    from smm_desk.store import cases
+
+    ids = [*workspace.values(), 999_999]  # an unknown id is left out
+    store.set_priority(workspace["soon"], Priority.URGENT, "kim")
+    for _ in range(3):
+        fast = sorted(store.cases_by_id(ids), key=lambda v: v.id)
+        with store.db.reading() as session:
+            slow = sorted(cases.list_cases(session, clock.now, ids=ids), key=lambda v: v.id)
+        assert fast == slow
+        assert len(fast) == len(workspace)
+        assert {v.sla_state for v in fast} >= {"ok", "warning", "breached", None}
+        clock.advance(minutes=3)
