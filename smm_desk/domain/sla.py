@@ -77,7 +77,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -96,12 +96,15 @@ __all__ = [
     "SlaState",
     "SlaTarget",
     "StatusChange",
+    "alert_key",
+    "crossings",
     "due_alerts",
     "due_department_alerts",
     "due_resolution_alerts",
     "evaluate",
     "evaluate_new_inbound",
     "overdue_by",
+    "response_crossings",
     "state_at",
     "time_left",
 ]
@@ -125,10 +128,6 @@ class SlaState(StrEnum):
 PAUSING: frozenset[CaseStatus] = frozenset({CaseStatus.WAITING_CUSTOMER})
 #: Statuses that stop every clock and settle the messages before them.
 STOPPING: frozenset[CaseStatus] = frozenset({CaseStatus.RESOLVED, CaseStatus.SPAM})
-
-
-def _optional_utc(value: datetime | None, what: str) -> datetime | None:
-    return None if value is None else as_utc(value, what)
 
 
 @dataclass(frozen=True)
@@ -198,6 +197,10 @@ class StatusChange:
         object.__setattr__(self, "status", CaseStatus(self.status))
 
 
+_SNAPSHOT_TIMES = ("started_at", "due_at", "warn_at", "resolution_due_at",
+                   "resolution_started_at", "resolution_warn_at")
+
+
 @dataclass(frozen=True)
 class SlaSnapshot:
     """Everything the queue needs to judge a case's SLA, as plain scalars.
@@ -222,12 +225,16 @@ class SlaSnapshot:
     resolution_warn_at: datetime | None = None
 
     def __post_init__(self) -> None:
-        for name in ("started_at", "due_at", "warn_at", "resolution_due_at",
-                     "resolution_started_at", "resolution_warn_at"):
-            object.__setattr__(self, name, _optional_utc(getattr(self, name), name))
-        if self.target is not None:
+        # Built for every case a batch creates: values already aware UTC (what
+        # the clock itself produces) are kept as they are; anything else goes
+        # through the full check and conversion.
+        for name in _SNAPSHOT_TIMES:
+            value = getattr(self, name)
+            if value is not None and (type(value) is not datetime or value.tzinfo is not UTC):
+                object.__setattr__(self, name, as_utc(value, name))
+        if self.target is not None and type(self.target) is not SlaTarget:
             object.__setattr__(self, "target", SlaTarget(self.target))
-        if self.paused_state is not None:
+        if self.paused_state is not None and type(self.paused_state) is not SlaState:
             object.__setattr__(self, "paused_state", SlaState(self.paused_state))
 
     @property
@@ -253,7 +260,14 @@ class SlaAlert:
     @property
     def key(self) -> str:
         """Stable identity, e.g. ``first_response:warning:2026-01-01T10:00:00+00:00``."""
-        return f"{self.target.value}:{self.level.value}:{self.started_at.isoformat()}"
+        return alert_key(self.target.value, self.level.value, self.started_at.isoformat())
+
+
+def alert_key(target: str, level: str, started_at: str) -> str:
+    """An :class:`SlaAlert`'s key from its target and level values and the run's
+    start as ``isoformat()`` text (a store reading columns builds it without the
+    dataclass; the format has this one definition)."""
+    return f"{target}:{level}:{started_at}"
 
 
 @dataclass(frozen=True)
@@ -483,34 +497,46 @@ def due_alerts(snapshot: SlaSnapshot, now: datetime, reported: Collection[str]) 
     A breach noticed late still yields its warning first, so each run reports
     both, once each, in order.
     """
-    state = state_at(snapshot, now)
-    if state is None or state is SlaState.OK:
-        return []
-    assert snapshot.target is not None and snapshot.started_at is not None
     now = as_utc(now, "now")
-    if snapshot.paused_state is not None:
-        warn_at = due_at = now
-    else:
-        assert snapshot.due_at is not None
-        due_at = snapshot.due_at
-        warn_at = min(snapshot.warn_at, due_at) if snapshot.warn_at is not None else due_at
-    alerts = [SlaAlert(snapshot.target, SlaState.WARNING, snapshot.started_at, warn_at)]
-    if state is SlaState.BREACHED:
-        alerts.append(SlaAlert(snapshot.target, SlaState.BREACHED, snapshot.started_at, due_at))
+    if snapshot.stopped or snapshot.target is None:
+        return []
+    crossed = response_crossings(snapshot.due_at, snapshot.warn_at, snapshot.paused_state, now)
+    if not crossed:
+        return []
+    assert snapshot.started_at is not None
+    alerts = [SlaAlert(snapshot.target, level, snapshot.started_at, at) for level, at in crossed]
     return [alert for alert in alerts if alert.key not in reported]
 
 
-def _crossed(warn_at: datetime | None, due_at: datetime,
-             now: datetime) -> list[tuple[SlaState, datetime]]:
+def crossings(warn_at: datetime | None, due_at: datetime,
+              now: datetime) -> list[tuple[SlaState, datetime]]:
     """The thresholds passed by ``now``, warning first (a warning time after the
-    due time counts as the due time, so a breach never comes without its warning)."""
+    due time counts as the due time, so a breach never comes without its warning).
+    Aware UTC datetimes in, as the snapshot holds them."""
     warn = min(warn_at, due_at) if warn_at is not None else due_at
-    crossed: list[tuple[SlaState, datetime]] = []
-    if now >= warn:
-        crossed.append((SlaState.WARNING, warn))
-    if now >= due_at:
-        crossed.append((SlaState.BREACHED, due_at))
-    return crossed
+    if now < warn:
+        return []
+    if now < due_at:
+        return [(SlaState.WARNING, warn)]
+    return [(SlaState.WARNING, warn), (SlaState.BREACHED, due_at)]
+
+
+def response_crossings(due_at: datetime | None, warn_at: datetime | None,
+                       paused_state: SlaState | None,
+                       now: datetime) -> list[tuple[SlaState, datetime]]:
+    """The response thresholds a running (not stopped) clock with a target owes
+    by ``now``, warning first: :func:`crossings` of its times, or while paused
+    what its frozen state owes, at ``now`` (the instants are not known).
+
+    The same judgement as :func:`state_at`: breached from ``due_at`` on, warned
+    from ``warn_at``; nothing without a due time. Aware UTC datetimes in."""
+    if paused_state is not None:
+        if paused_state == SlaState.BREACHED:
+            return [(SlaState.WARNING, now), (SlaState.BREACHED, now)]
+        return [(SlaState.WARNING, now)] if paused_state == SlaState.WARNING else []
+    if due_at is None:
+        return []
+    return crossings(warn_at, due_at, now)
 
 
 def due_resolution_alerts(snapshot: SlaSnapshot, now: datetime,
@@ -523,8 +549,8 @@ def due_resolution_alerts(snapshot: SlaSnapshot, now: datetime,
             or snapshot.resolution_started_at is None):
         return []
     alerts = [SlaAlert(SlaTarget.RESOLUTION, level, snapshot.resolution_started_at, at)
-              for level, at in _crossed(snapshot.resolution_warn_at,
-                                        snapshot.resolution_due_at, now)]
+              for level, at in crossings(snapshot.resolution_warn_at,
+                                         snapshot.resolution_due_at, now)]
     return [alert for alert in alerts if alert.key not in reported]
 
 
@@ -538,5 +564,5 @@ def due_department_alerts(handoff_id: str, warn_at: datetime | None, due_at: dat
         return []
     due_at = as_utc(due_at, "due_at")
     warn = as_utc(warn_at, "warn_at") if warn_at is not None else None
-    alerts = [DepartmentAlert(handoff_id, level, at) for level, at in _crossed(warn, due_at, now)]
+    alerts = [DepartmentAlert(handoff_id, level, at) for level, at in crossings(warn, due_at, now)]
     return [alert for alert in alerts if alert.key not in reported]

@@ -262,6 +262,11 @@ def run(session: Session, sql: str, params: Sequence[Any]) -> Sequence[Sequence[
 
 def _sqlite_time_back(value: Any) -> datetime:
     """A stored SQLite time (naive-UTC text, as ``UtcDateTime`` writes it) as aware UTC."""
+    if isinstance(value, str) and len(value) == 26:  # YYYY-MM-DD HH:MM:SS.ffffff
+        try:  # parsed with its offset appended: no ``replace`` (which costs 5x the parse)
+            return datetime.fromisoformat(value + "+00:00")
+        except ValueError:  # some other text: the general path below decides
+            pass
     parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
     if not isinstance(parsed, datetime):
         raise ValueError(f"not a stored time: {value!r}")

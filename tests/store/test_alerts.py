@@ -4,17 +4,30 @@ failed handoff is logged."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import update
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, func, select, update
 
 from smm_desk.domain.enums import CaseStatus
+from smm_desk.domain.sla import (
+    SlaState,
+    SlaTarget,
+    alert_key,
+    due_alerts,
+    due_resolution_alerts,
+)
+from smm_desk.store.alerts import ALERT_KINDS, RESOLUTION_KINDS, record_due_alerts
 from smm_desk.store.api import Store
 from smm_desk.store.database import Database
 from smm_desk.store.handoffs import WebhookTarget
-from smm_desk.store.models import Case
+from smm_desk.store.models import Case, Event
+from smm_desk.store.sla_state import snapshot_of
 from tests.conftest import FakeClock
 from tests.support.factories import inbound, outbound
 
@@ -186,7 +199,7 @@ def test_a_pass_looks_only_at_cases_crossed_since_their_alerts_were_recorded(
     """The same events as looking at every case on every pass (the reference
     store forgets ``sla_alerts_through`` before each pass), while a case whose
     alerts are recorded is left alone until its snapshot changes."""
-    from datetime import UTC, datetime
+    from datetime import UTC
 
     reference = Store(Database.open("sqlite://"), clock)
     try:
@@ -232,3 +245,122 @@ def test_a_pass_looks_only_at_cases_crossed_since_their_alerts_were_recorded(
                    if row["sla_target"] is not None)
     finally:
         reference.close()
+
+
+# -- the fast path agrees with the clock --------------------------------------------------
+
+_BASE = datetime(2026, 11, 2, 9, tzinfo=UTC)
+_CASES = 3
+_instants = st.builds(lambda minutes, micro: _BASE + timedelta(minutes=minutes, microseconds=micro),
+                      st.integers(-90, 90), st.sampled_from([0, 1, 250_000]))
+_maybe = st.none() | _instants
+
+
+@st.composite
+def _snapshot_columns(draw: st.DrawFn) -> dict[str, Any]:
+    """Arbitrary snapshot columns (not only those ``evaluate`` makes: the store
+    must agree with the clock on whatever a row holds)."""
+    target = draw(st.sampled_from([None, *(t.value for t in SlaTarget)]))
+    return {
+        "sla_target": target,
+        "sla_started_at": draw(_instants if target else _maybe),
+        "response_due_at": draw(_maybe), "warn_at": draw(_maybe),
+        "sla_paused_state": draw(st.sampled_from([None, *(s.value for s in SlaState)])),
+        "sla_paused_remaining_s": draw(st.none() | st.floats(-600, 600)),
+        "resolution_started_at": draw(_maybe), "resolution_warn_at": draw(_maybe),
+        "resolution_due_at": draw(_maybe), "sla_stopped": draw(st.booleans()),
+        "sla_alerts_through": draw(_maybe),
+    }
+
+
+def _possible_keys(row: dict[str, Any]) -> list[tuple[str, str]]:
+    """(event kind, key) of every alert this row could owe, and one of an older run."""
+    keys = []
+    for target, started, kinds in ((row["sla_target"], row["sla_started_at"], ALERT_KINDS),
+                                   ("resolution", row["resolution_started_at"],
+                                    RESOLUTION_KINDS)):
+        if target and started:
+            for level, kind in kinds.items():
+                keys.append((kind.value, alert_key(target, level, started.isoformat())))
+                keys.append((kind.value, alert_key(target, level,
+                                                   (started - timedelta(hours=1)).isoformat())))
+    return keys
+
+
+def _is_candidate(row: dict[str, Any], now: datetime) -> bool:
+    """The cases a pass looks at (module doc of store/alerts.py), said in Python."""
+    through = row["sla_alerts_through"]
+    crossed = any(t is not None and t <= now and (through is None or t > through)
+                  for t in (row["warn_at"], row["response_due_at"],
+                            row["resolution_warn_at"], row["resolution_due_at"]))
+    paused = row["sla_paused_state"] in ("warning", "breached") and through is None
+    return not row["sla_stopped"] and (crossed or paused)
+
+
+class _Undo(Exception):
+    """Rolls an example's transaction back."""
+
+
+# Not shrunk: an example costs a few statements, and shrinking one could outlast
+# the test timeout; the failing rows are printed as drawn.
+@settings(max_examples=150, deadline=None,
+          phases=(Phase.explicit, Phase.reuse, Phase.generate),
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(rows=st.lists(_snapshot_columns(), min_size=_CASES, max_size=_CASES),
+       recorded=st.lists(st.tuples(st.integers(0, _CASES - 1), st.integers(0, 7),
+                                   st.booleans()), max_size=8),
+       now=_instants)
+def test_recorded_alerts_are_the_clocks_due_alerts_of_each_snapshot(
+    store: Store, clock: FakeClock, rows: list[dict[str, Any]],
+    recorded: list[tuple[int, int, bool]], now: datetime,
+) -> None:
+    """``record_due_alerts`` reads columns, not snapshots: it records exactly
+    what ``due_alerts`` and ``due_resolution_alerts`` owe on each candidate's
+    ``snapshot_of``, given the keys already recorded under alert kinds (a key
+    under another kind does not count), and marks the candidates."""
+    if not store.accounts():
+        account = store.add_account("telegram", "bot")
+        store.ingest(account.id, "u", [inbound(f"m{i}", clock.now, thread=f"dm:{i}")
+                                       for i in range(_CASES)], None)
+    ids = sorted(c.id for c in store.queue(limit=None))
+    with contextlib.suppress(_Undo), store.db.transaction() as s:
+        s.execute(delete(Event).where(Event.actor == "sla"))
+        reported: dict[int, set[str]] = {case_id: set() for case_id in ids}
+        for case_id, row in zip(ids, rows, strict=True):
+            s.execute(update(Case).where(Case.id == case_id).values(**row))
+        for index, which, as_alert in recorded:
+            keys = _possible_keys(rows[index])
+            if keys:
+                kind, key = keys[which % len(keys)]
+                s.add(Event(case_id=ids[index], at=now, kind=kind if as_alert else "note",
+                            actor="sla", data={"key": key}))
+                if as_alert:
+                    reported[ids[index]].add(key)
+        s.flush()
+        expected: dict[int, list[tuple[str, datetime, dict[str, str]]]] = {}
+        for case_id, row in zip(ids, rows, strict=True):
+            if not _is_candidate(row, now):
+                continue
+            snapshot = snapshot_of(s.get_one(Case, case_id))
+            owed = [(ALERT_KINDS[a.level].value, a)
+                    for a in due_alerts(snapshot, now, reported[case_id])]
+            owed += [(RESOLUTION_KINDS[a.level].value, a)
+                     for a in due_resolution_alerts(snapshot, now, reported[case_id])]
+            expected[case_id] = [(kind, a.at, {"key": a.key, "target": a.target.value,
+                                               "started_at": a.started_at.isoformat()})
+                                 for kind, a in owed]
+        before = s.scalar(select(func.max(Event.id))) or 0
+        pairs = record_due_alerts(s, now)
+        s.expire_all()
+        new = s.scalars(select(Event).where(Event.id > before).order_by(Event.id)).all()
+        assert pairs == [(event.case_id, event.kind) for event in new]
+        got: dict[int, list[tuple[str, datetime, dict[str, str]]]] = {}
+        for event in new:
+            assert event.actor == "sla"
+            got.setdefault(event.case_id, []).append((event.kind, event.at, event.data))
+        assert got == {case_id: owed for case_id, owed in expected.items() if owed}
+        through = {case_id: at for case_id, at in s.execute(
+            select(Case.id, Case.sla_alerts_through))}
+        for case_id, row in zip(ids, rows, strict=True):
+            assert through[case_id] == (now if case_id in expected else row["sla_alerts_through"])
+        raise _Undo
