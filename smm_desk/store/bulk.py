@@ -264,9 +264,17 @@ def _sqlite_time_back(value: Any) -> datetime:
     """A stored SQLite time (naive-UTC text, as ``UtcDateTime`` writes it) as aware UTC."""
     if isinstance(value, str) and len(value) == 26:  # YYYY-MM-DD HH:MM:SS.ffffff
         try:  # parsed with its offset appended: no ``replace`` (which costs 5x the parse)
-            return datetime.fromisoformat(value + "+00:00")
+            parsed = datetime.fromisoformat(value + "+00:00")
         except ValueError:  # some other text: the general path below decides
             pass
+        else:
+            if value[10] == " " and value[19] == ".":  # the very text _sqlite_time writes
+                # A time read back is often written again (an alert's time, a
+                # case's): its text is known, so the write need not format it.
+                if len(_TIME_TEXT) >= _TIME_TEXT_MAX:
+                    _TIME_TEXT.clear()
+                _TIME_TEXT[parsed] = value
+            return parsed
     parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
     if not isinstance(parsed, datetime):
         raise ValueError(f"not a stored time: {value!r}")

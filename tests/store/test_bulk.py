@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -144,3 +144,11 @@ def test_driver_errors_on_the_fast_path_become_store_errors(store: Store) -> Non
         with store.db.transaction() as session:
             bulk.insert_rows(session, events, ("case_id", "at", "kind", "actor", "data"),
                              [(999_999, datetime(2026, 1, 1, tzinfo=UTC), "note", "test", {})])
+
+
+@given(st.datetimes(timezones=st.just(UTC)))
+def test_a_time_read_back_writes_the_text_it_was_read_from(value: datetime) -> None:
+    text = bulk._sqlite_time(value)
+    bulk._TIME_TEXT.clear()
+    assert bulk._sqlite_time_back(text) == value
+    assert bulk._sqlite_time_cached(value) == text
