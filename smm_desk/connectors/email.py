@@ -31,9 +31,14 @@ Streams
 ``inbox``
     The ``folder`` (INBOX), opened read-only (EXAMINE; bodies are fetched
     with ``BODY.PEEK[]`` so nothing is marked read). The cursor is JSON
-    ``{"uidvalidity", "uid", "since"}``: new mail is ``UID SEARCH UID
-    <uid+1>:*``, filtered client-side because a server answers ``n:*`` with the
-    highest UID even when it is below ``n``. When UIDVALIDITY changed (the
+    ``{"uidvalidity", "uid", "since"}``. Every UID is below the folder's
+    UIDNEXT (RFC 3501 §2.3.1.1), so when at most :data:`BATCH` UIDs lie between
+    the cursor and UIDNEXT the poll is ``UID FETCH <uid+1>:<uidnext-1>`` (one
+    round trip after EXAMINE; none when UIDNEXT has not moved). Otherwise, or
+    when the server gives no UIDNEXT, new mail is ``UID SEARCH UID <uid+1>:*``,
+    filtered client-side because a server answers ``n:*`` with the highest UID
+    even when it is below ``n``, and its first :data:`BATCH` UIDs are fetched
+    as ranges. When UIDVALIDITY changed (the
     folder was rebuilt, UIDs reset), the folder is re-scanned from a day before
     ``since`` (the newest INTERNALDATE seen) and messages are deduplicated by
     Message-ID (the external id, so the store drops repeats too). The first run
@@ -106,6 +111,7 @@ from smm_desk.connectors.base import (
 from smm_desk.connectors.email_imap import (
     Fetched,
     ImapSession,
+    Mailbox,
     MailSettings,
     NoMailbox,
     imap_date,
@@ -313,12 +319,22 @@ class EmailConnector(Connector):
             floor = max([*candidates[-1:], (box.uidnext or 1) - 1])
         else:
             assert cursor is not None
-            candidates = [u for u in session.search("UID", f"{cursor.uid + 1}:*")
-                          if u > cursor.uid]
             floor = cursor.uid
+            top = box.uidnext - 1 if box.uidnext else None  # every UID is below UIDNEXT
+            if top is not None and top - floor <= BATCH:
+                # At most a page of UIDs can be new: fetch them without a SEARCH
+                # (none at all when UIDNEXT has not moved), one round trip.
+                fetched = session.fetch(list(range(floor + 1, top + 1)), MAX_FETCH)
+                return self._result(box, since, fetched, [f.uid for f in fetched], floor,
+                                    rescan, more=False)
+            candidates = [u for u in session.search("UID", f"{floor + 1}:*") if u > floor]
         batch, more = candidates[:BATCH], len(candidates) > BATCH
+        return self._result(box, since, session.fetch(batch, MAX_FETCH), batch, floor, rescan,
+                            more)
+
+    def _result(self, box: Mailbox, since: str, fetched: list[Fetched], batch: list[int],
+                floor: int, rescan: bool, more: bool) -> FetchResult:
         position = batch[-1] if more else max([floor, *batch])
-        fetched = session.fetch(batch, MAX_FETCH)
         messages, bad = self._build(fetched, skip_known=rescan)
         newest = max((f.received_at for f in fetched if f.received_at), default=None)
         if newest is not None:

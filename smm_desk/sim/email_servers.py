@@ -37,12 +37,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import re
 import socket
 import socketserver
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -96,16 +97,20 @@ def _date(text: str) -> datetime | None:
                     int(match.group(1)), tzinfo=UTC)
 
 
-def _in_set(spec: str, value: int, top: int) -> bool:
+def _pick(spec: str, keys: Sequence[int]) -> list[int]:
+    """Indices of the ascending ``keys`` (UIDs, as RFC 3501 §2.3.1.1 keeps
+    them, or sequence numbers) in the sequence set ``spec``, ascending: each
+    piece is bisected rather than every message tested against every piece.
+    ``*`` is the highest key; ``a:b`` is ``b:a``; a bad number: ValueError."""
+    top = keys[-1] if keys else 0
+    found: set[int] = set()
     for piece in spec.split(","):
-        if ":" in piece:
-            a, b = piece.split(":", 1)
-            lo, hi = (top if a == "*" else int(a)), (top if b == "*" else int(b))
-            if min(lo, hi) <= value <= max(lo, hi):
-                return True
-        elif (top if piece == "*" else int(piece)) == value:
-            return True
-    return False
+        a, colon, b = piece.partition(":")
+        lo = top if a == "*" else int(a)
+        hi = lo if not colon else (top if b == "*" else int(b))
+        found.update(range(bisect.bisect_left(keys, min(lo, hi)),
+                           bisect.bisect_right(keys, max(lo, hi))))
+    return sorted(found)
 
 
 def _is_set(token: str) -> bool:
@@ -119,18 +124,17 @@ def _unquote(token: bytes) -> str:
     return text
 
 
-def _uid_test(spec: str, top: int) -> Callable[[int, Any], bool]:
-    return lambda n, m: _in_set(spec, m.uid, top)
-
-
-def _seq_test(spec: str, top: int) -> Callable[[int, Any], bool]:
-    return lambda n, m: _in_set(spec, n, top)
-
-
-def _date_test(day: datetime, since: bool) -> Callable[[int, Any], bool]:
+def _date_test(day: datetime, since: bool) -> Callable[[Any], bool]:
     if since:
-        return lambda n, m: bool(m.internal.date() >= day.date())
-    return lambda n, m: bool(m.internal.date() < day.date())
+        return lambda m: bool(m.internal.date() >= day.date())
+    return lambda m: bool(m.internal.date() < day.date())
+
+
+def _narrow(chosen: list[int] | None, picked: list[int]) -> list[int]:
+    if chosen is None:
+        return picked
+    keep = set(picked)
+    return [i for i in chosen if i in keep]
 
 
 class _Server(socketserver.ThreadingTCPServer):
@@ -159,9 +163,14 @@ class _Server(socketserver.ThreadingTCPServer):
 
 class _Base(socketserver.StreamRequestHandler):
     server: _Server
+    # Answers are buffered (send) and written in one go when the server next
+    # reads (readline, read), as real servers do: one write per response, not
+    # per FETCH line; TCP_NODELAY: no wait for the client's delayed ACK (~40 ms).
+    disable_nagle_algorithm = True
 
     def setup(self) -> None:
         super().setup()
+        self.out: list[bytes] = []
         with self.server.guard:
             self.server.open.add(self.request)
 
@@ -169,6 +178,7 @@ class _Base(socketserver.StreamRequestHandler):
         with self.server.guard:
             self.server.open.discard(self.request)
         try:
+            self.flush()
             super().finish()
         except OSError:
             pass
@@ -178,8 +188,21 @@ class _Base(socketserver.StreamRequestHandler):
         return self.server.sim
 
     def send(self, data: bytes | str) -> None:
-        self.wfile.write(data.encode("utf-8") if isinstance(data, str) else data)
-        self.wfile.flush()
+        self.out.append(data.encode("utf-8") if isinstance(data, str) else data)
+
+    def flush(self) -> None:
+        if self.out:
+            data = b"".join(self.out)
+            self.out.clear()
+            self.wfile.write(data)
+
+    def readline(self, limit: int) -> bytes:
+        self.flush()
+        return self.rfile.readline(limit)
+
+    def read(self, size: int) -> bytes:
+        self.flush()
+        return self.rfile.read(size)
 
     def fault(self, point: str) -> Fault | None:
         fault = take_fault(self.sim, point)
@@ -200,7 +223,7 @@ class ImapHandler(_Base):
         self.send("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] SMM Desk simulated IMAP ready\r\n")
         try:
             while True:
-                line = self.rfile.readline(1_000_000)
+                line = self.readline(1_000_000)
                 if not line:
                     return
                 tokens = self._tokens(line)
@@ -222,8 +245,8 @@ class ImapHandler(_Base):
             if literal is None:
                 return tokens
             self.send(b"+ go ahead\r\n")
-            tokens.append(b"\x00LIT" + self.rfile.read(int(literal.group(1))))
-            line = self.rfile.readline(1_000_000)
+            tokens.append(b"\x00LIT" + self.read(int(literal.group(1))))
+            line = self.readline(1_000_000)
 
     def _command(self, tag: str, command: str, args: list[bytes]) -> bool:
         if command == "UID" and args:
@@ -239,7 +262,7 @@ class ImapHandler(_Base):
             return self._login(tag, _unquote(args[0]), _unquote(args[1]))
         elif command == "AUTHENTICATE" and args and _unquote(args[0]).upper() == "PLAIN":
             self.send(b"+ \r\n")
-            answer = self.rfile.readline(10_000).strip()
+            answer = self.readline(10_000).strip()
             try:
                 _, user, password = base64.b64decode(answer).decode("utf-8").split("\0", 2)
             except (binascii.Error, ValueError):
@@ -360,23 +383,24 @@ class ImapHandler(_Base):
         self.send(f"{tag} OK {'UID ' if by_uid else ''}{command} completed\r\n")
         return True
 
-    def _numbered(self) -> list[tuple[int, Any]]:
+    def _messages(self) -> list[Any]:
+        """The folder's messages in sequence order (number = index + 1)."""
         assert self.folder is not None
         with self.sim.world.lock:
-            return list(enumerate(list(self.folder.messages), start=1))
+            return list(self.folder.messages)
 
     def _search(self, words: list[str], by_uid: bool) -> list[int]:
-        numbered = self._numbered()
-        top_seq = len(numbered)
-        top_uid = numbered[-1][1].uid if numbered else 0
-        tests: list[Callable[[int, Any], bool]] = []
+        messages = self._messages()
+        uids = [m.uid for m in messages]
+        chosen: list[int] | None = None  # indices, narrowed by UID and sequence sets
+        tests: list[Callable[[Any], bool]] = []
         i = 0
         while i < len(words):
             word = words[i].upper()
             if word == "ALL":
                 pass
             elif word == "UID":
-                tests.append(_uid_test(words[i + 1], top_uid))
+                chosen = _narrow(chosen, _pick(words[i + 1], uids))
                 i += 1
             elif word in ("SINCE", "BEFORE"):
                 day = _date(words[i + 1])
@@ -388,26 +412,29 @@ class ImapHandler(_Base):
                 tests.append(self._header_test(words[i + 1], words[i + 2]))
                 i += 2
             elif _is_set(word):
-                tests.append(_seq_test(word, top_seq))
+                chosen = _narrow(chosen, _pick(word, range(1, len(messages) + 1)))
             else:
                 raise ValueError(word)
             i += 1
-        return [m.uid if by_uid else n for n, m in numbered if all(t(n, m) for t in tests)]
+        indices = range(len(messages)) if chosen is None else chosen
+        return [uids[n] if by_uid else n + 1 for n in indices
+                if all(test(messages[n]) for test in tests)]
 
-    def _header_test(self, name: str, value: str) -> Callable[[int, Any], bool]:
+    def _header_test(self, name: str, value: str) -> Callable[[Any], bool]:
         wanted = value.lower()
-        return lambda n, m: any(wanted in h.lower() for h in self.sim.header_values(m, name))
+        return lambda m: any(wanted in h.lower() for h in self.sim.header_values(m, name))
 
     def _fetch(self, spec: str, items: list[str], by_uid: bool, broken: bool) -> None:
         names = [w.strip("()").upper() for w in " ".join(items).split()]
         names = [n for n in names if n]
         if by_uid and "UID" not in names:
             names.insert(0, "UID")
-        numbered = self._numbered()
-        top = (numbered[-1][1].uid if by_uid else len(numbered)) if numbered else 0
-        for n, message in numbered:
-            if not _in_set(spec, message.uid if by_uid else n, top):
-                continue
+        messages = self._messages()
+        keys: Sequence[int] = [m.uid for m in messages] if by_uid else range(
+            1, len(messages) + 1)
+        lines: list[bytes] = []
+        for index in _pick(spec, keys):
+            n, message = index + 1, messages[index]
             parts: list[bytes] = []
             for name in names:
                 part = _PART.match(name)
@@ -429,7 +456,8 @@ class ImapHandler(_Base):
                     parts.append(f"{label} {{{len(body)}}}\r\n".encode() + body)
                 else:
                     raise ValueError(name)
-            self.send(f"* {n} FETCH (".encode() + b" ".join(parts) + b")\r\n")
+            lines.append(f"* {n} FETCH (".encode() + b" ".join(parts) + b")\r\n")
+        self.send(b"".join(lines))
 
 
 # -- SMTP ----------------------------------------------------------------------
@@ -448,7 +476,7 @@ class SmtpHandler(_Base):
                 return
             self.send("220 sim.example ESMTP SMM Desk simulator\r\n")
             while True:
-                line = self.rfile.readline(10_000)
+                line = self.readline(10_000)
                 if not line:
                     return
                 if not self._command(line.decode("utf-8", "replace").rstrip("\r\n")):
@@ -505,13 +533,13 @@ class SmtpHandler(_Base):
                     answer = words[1]
                 else:
                     self.send("334 \r\n")
-                    answer = self.rfile.readline(10_000).decode("ascii", "replace").strip()
+                    answer = self.readline(10_000).decode("ascii", "replace").strip()
                 _, user, password = base64.b64decode(answer).decode("utf-8").split("\0", 2)
             elif mechanism == "LOGIN":
                 self.send("334 VXNlcm5hbWU6\r\n")
-                user = base64.b64decode(self.rfile.readline(10_000).strip()).decode("utf-8")
+                user = base64.b64decode(self.readline(10_000).strip()).decode("utf-8")
                 self.send("334 UGFzc3dvcmQ6\r\n")
-                password = base64.b64decode(self.rfile.readline(10_000).strip()).decode("utf-8")
+                password = base64.b64decode(self.readline(10_000).strip()).decode("utf-8")
             else:
                 self.send("504 5.5.4 Unrecognized authentication type\r\n")
                 return
@@ -543,7 +571,7 @@ class SmtpHandler(_Base):
         self.send("354 End data with <CR><LF>.<CR><LF>\r\n")
         lines: list[bytes] = []
         while True:
-            line = self.rfile.readline(1_000_000)
+            line = self.readline(1_000_000)
             if not line:
                 return False
             if line in (b".\r\n", b".\n"):
