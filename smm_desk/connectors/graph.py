@@ -134,10 +134,12 @@ def parse_time(value: Any, what: str = "created_time") -> datetime:
     if text.isdigit():
         return parse_time(int(text), what)
     try:
-        parsed = datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z")
+        # Python 3.11's fromisoformat reads Graph's "+0000" and "Z" itself, at a
+        # tenth of strptime's cost (every comment and message carries a time).
+        parsed = datetime.fromisoformat(text)
     except ValueError:
         try:
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            parsed = datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z")
         except ValueError:
             raise Malformed(f"{what} is not a time") from None
     if parsed.tzinfo is None:

@@ -752,3 +752,24 @@ def test_loopback_accounts_add_and_sync_once_round_trip(
         accounts = cli("accounts", "list", "--json")[1]
         assert json.loads(accounts)[0]["status"] == "ok" and acc.token not in accounts
         assert len(acc.handler.posted(acc.token)) == 2
+
+
+@given(st.datetimes(min_value=datetime(1970, 1, 2),  # noqa: DTZ001 - hypothesis wants naive
+                    max_value=datetime(9999, 12, 30),  # noqa: DTZ001
+                    timezones=st.timezones()),
+       st.sampled_from(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z"]))
+def test_graph_times_read_as_strptime_reads_them(value: datetime, layout: str) -> None:
+    """parse_time reads Graph's "+0000" layout with fromisoformat: the same instant
+    strptime (the documented layout's reader) gives."""
+    if value.utcoffset() is None:
+        return
+    text = value.strftime(layout)
+    assert graph.parse_time(text) == datetime.strptime(text, layout).astimezone(UTC)
+    assert graph.parse_time(text).tzinfo is UTC
+
+
+@pytest.mark.parametrize("text", ["2026-11-02", "2026-11-02T09:00:00", "yesterday", "",
+                                  "2026-13-02T09:00:00+0000"])
+def test_graph_times_without_a_zone_or_not_times_are_malformed(text: str) -> None:
+    with pytest.raises(graph.Malformed):
+        graph.parse_time(text)
