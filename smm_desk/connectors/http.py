@@ -244,7 +244,6 @@ class HttpClient:
         if http_timeout is not None:
             kwargs["timeout"] = http_timeout
         started = time.monotonic()
-        shown = self.redact(url)
         try:
             if json_body is not None:
                 # Encoded here, ASCII-escaped: a lone surrogate in a reply must not
@@ -255,20 +254,20 @@ class HttpClient:
                 method, url, params=params, data=data, headers=headers, **kwargs
             )
         except httpx.ConnectTimeout:
-            raise TransientError(f"{method} {shown}: connect timeout") from None
+            raise TransientError(f"{method} {self.redact(url)}: connect timeout") from None
         except httpx.TimeoutException as exc:
             # The request may have reached the server before the answer timed out.
-            raise TransientError(f"{method} {shown}: timed out ({type(exc).__name__})",
+            raise TransientError(f"{method} {self.redact(url)}: timed out ({type(exc).__name__})",
                                  maybe_delivered=True) from None
         except httpx.ConnectError as exc:
-            raise TransientError(f"{method} {shown}: cannot connect "
+            raise TransientError(f"{method} {self.redact(url)}: cannot connect "
                                  f"({self.redact(exc)})") from None
         except httpx.TransportError as exc:
-            raise TransientError(f"{method} {shown}: connection failed ({type(exc).__name__}: "
+            raise TransientError(f"{method} {self.redact(url)}: connection failed ({type(exc).__name__}: "
                                  f"{self.redact(exc)})", maybe_delivered=True) from None
-        elapsed = time.monotonic() - started
-        log.debug("%s %s -> %d in %.2fs", method, self.redact(response.request.url),
-                  response.status_code, elapsed)
+        if log.isEnabledFor(logging.DEBUG):  # redacting a URL costs more than the log line
+            log.debug("%s %s -> %d in %.2fs", method, self.redact(response.request.url),
+                      response.status_code, time.monotonic() - started)
         try:
             # The connector reads its network's body errors first (Telegram's
             # parameters.retry_after on a 429, VK's error codes on a 200);
