@@ -13,14 +13,15 @@ the secret's name, never its value. ``PYTHON_KEYRING_BACKEND`` is honoured by
 the keyring library itself, which is how tests select an in-memory backend.
 Every secret value read or written here is also handed to
 :mod:`smm_desk.redaction`, so the log files and the crash dialog mask it.
+
+The keyring library is imported on the first secret read or written, not with
+this module: it finds its backends through package metadata (~30 ms), which
+the desk's first window does not need (the sync engine reads tokens after it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-
-import keyring
-from keyring.errors import KeyringError, PasswordDeleteError
 
 from smm_desk import redaction
 
@@ -47,6 +48,9 @@ def set_secret(account_id: int, name: str, value: str) -> None:
         raise SecretStoreError(f"empty {name} for account {account_id}")
     if name not in NOT_SECRET:
         redaction.remember(value)  # redacted from logs and crash reports from now on
+    import keyring
+    from keyring.errors import KeyringError
+
     try:
         keyring.set_password(SERVICE, _user(account_id, name), value)
     except KeyringError as exc:
@@ -57,6 +61,9 @@ def set_secret(account_id: int, name: str, value: str) -> None:
 
 
 def get_secret(account_id: int, name: str) -> str | None:
+    import keyring
+    from keyring.errors import KeyringError
+
     try:
         value = keyring.get_password(SERVICE, _user(account_id, name))
     except KeyringError as exc:
@@ -70,6 +77,9 @@ def get_secret(account_id: int, name: str) -> str | None:
 
 
 def delete_secret(account_id: int, name: str) -> None:
+    import keyring
+    from keyring.errors import KeyringError, PasswordDeleteError
+
     try:
         keyring.delete_password(SERVICE, _user(account_id, name))
     except PasswordDeleteError:

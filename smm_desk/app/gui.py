@@ -18,10 +18,22 @@ Look and safety: the application gets exact high-DPI scaling, the vector app
 icon and the light or dark theme (``smm_desk.ui.theme``); while the desk runs,
 one crash handler (``smm_desk.app.crash``) catches every uncaught exception,
 saves the draft being typed and shows the crash dialog.
+
+Cold start (issue #4): the window is built and painted first, with the queue's
+real rows and working menus; what it does not show yet comes after. Sync starts
+just after the window's first paint (:func:`after_first_paint`): the engine, the
+connectors, httpx and the keyring library are imported then, not before the
+window (``SyncService`` builds its engine on start). The dialogs, the tools'
+windows, the reports' charts and the first-run welcome are imported when they
+open. What is built, read and shown is the same; only the order moved.
 """
 
 from __future__ import annotations
 
+# Before anything else: PySide6's import hook made cheap for the imports below.
+from smm_desk.app import pyside_import  # noqa: F401
+
+# isort: split
 import argparse
 import asyncio
 import gc
@@ -35,11 +47,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import qasync
-from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
 from smm_desk.app.crash import CrashHandler, flush_composers
 from smm_desk.app.i18n import install_translations
@@ -51,12 +63,13 @@ from smm_desk.services.sync import SyncService
 from smm_desk.services.triage import TriageService
 from smm_desk.store.api import Store
 from smm_desk.store.database import resolve_url
-from smm_desk.store.views_queue import SlaAlertView
-from smm_desk.sync.engine import ConnectorFactory, TokenSource
 from smm_desk.ui import icons, theme
 from smm_desk.ui.main_window import MainWindow
 from smm_desk.ui.tray import TrayIcon
-from smm_desk.ui.welcome import welcome_if_first_run
+
+if TYPE_CHECKING:
+    from smm_desk.store.views_queue import SlaAlertView
+    from smm_desk.sync.engine import ConnectorFactory, TokenSource
 
 SCREENSHOT_SIZE = (1280, 800)
 WINDOW_SIZE = (1280, 800)
@@ -161,6 +174,38 @@ def build_desk(
                 tools)
 
 
+class _FirstPaint(QObject):
+    """Calls ``then`` once, from the event loop just after ``widget``'s first paint
+    (never inside it), or after ``fallback_ms`` if it is not painted by then (a
+    window shown minimized)."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], None], fallback_ms: int) -> None:
+        super().__init__(widget)
+        self._widget = widget
+        self._then: Callable[[], None] | None = then
+        widget.installEventFilter(self)
+        QTimer.singleShot(fallback_ms, self, self._fire)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if watched is self._widget and event.type() == QEvent.Type.Paint:
+            self._widget.removeEventFilter(self)
+            QTimer.singleShot(0, self, self._fire)
+        return False
+
+    def _fire(self) -> None:
+        then, self._then = self._then, None
+        if then is not None:
+            self._widget.removeEventFilter(self)
+            then()
+
+
+def after_first_paint(widget: QWidget, then: Callable[[], None],
+                      fallback_ms: int = 1000) -> None:
+    """Run ``then`` once the window is on screen: work the first paint does not
+    need (starting sync) waits for it instead of delaying it."""
+    _FirstPaint(widget, then, fallback_ms)
+
+
 async def run_desk(
     desk: Desk,
     *,
@@ -193,7 +238,9 @@ async def run_desk(
     desk.window.show()
     # Keyboard-first from the start: the queue has the focus, its most urgent case is open.
     desk.window.focus_queue()
-    desk.sync.start()
+    # Unless the window closed first (a screenshot, Ctrl+C), which stops sync before it ran.
+    after_first_paint(desk.window,
+                      lambda: None if closed.is_set() else desk.sync.start())
     if started is not None:
         result = started()
         if result is not None:
@@ -299,6 +346,8 @@ def run(args: argparse.Namespace) -> int:
             desk.window.close()
 
         def first_run() -> None:
+            from smm_desk.ui.welcome import welcome_if_first_run
+
             welcome_if_first_run(desk.settings_service, desk.window, open_demo)
 
         try:

@@ -25,6 +25,10 @@ Which language (:func:`chosen_language`): ``SMM_DESK_LANG`` in the environment
 desk's QSettings under ``ui/language`` (the settings dialog writes it; it
 applies at the next start), else the first of the system's UI languages we
 ship, else English.
+
+At start only :func:`install_translations` runs: the XML modules the ``.ts``
+tooling needs (pyexpat, ~20 ms) are imported by the functions that read or
+write ``.ts`` files, not with this module.
 """
 
 from __future__ import annotations
@@ -39,8 +43,6 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from xml.etree import ElementTree
-from xml.sax.saxutils import escape
 
 import PySide6
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
@@ -182,6 +184,8 @@ class Entry:
 
 
 def read_ts(path: Path) -> dict[Message, Entry]:
+    from xml.etree import ElementTree
+
     root = ElementTree.parse(path).getroot()
     entries: dict[Message, Entry] = {}
     for context in root.iter("context"):
@@ -199,11 +203,15 @@ def read_ts(path: Path) -> dict[Message, Entry]:
 
 
 def ts_language(path: Path) -> str:
+    from xml.etree import ElementTree
+
     return ElementTree.parse(path).getroot().get("language", "")
 
 
 def write_ts(path: Path, language: str, entries: Sequence[Entry]) -> None:
     """Write ``entries`` as a Qt Linguist file, laid out as lupdate does."""
+    from xml.sax.saxutils import escape
+
     def text(value: str) -> str:
         return escape(value, {'"': "&quot;", "'": "&apos;"})
 

@@ -3,7 +3,9 @@
 Each tool is a service over the store and a widget over the service; this
 module builds them for the composition root and puts them in the window's
 Tools menu, plus the crisis banner across the top. Windows are created on
-first use and reused, so opening a tool twice raises the one already open.
+first use and reused, so opening a tool twice raises the one already open;
+their modules (the rule editor, the lists, the handoff dialog, the reports with
+QtCharts) are imported then too, not before the desk's first window.
 """
 
 from __future__ import annotations
@@ -18,13 +20,9 @@ from smm_desk.services.handoff import HandoffService
 from smm_desk.services.reports import ReportsService
 from smm_desk.services.rules import RulesService
 from smm_desk.store.api import Store
-from smm_desk.ui.author_lists import AuthorListsDialog
 from smm_desk.ui.clusters_panel import ClustersPanel, CrisisBanner
-from smm_desk.ui.handoff_dialog import HandoffDialog
 from smm_desk.ui.i18n import translate
 from smm_desk.ui.main_window import MainWindow
-from smm_desk.ui.reports import ReportsWidget
-from smm_desk.ui.rule_editor import RuleEditorDialog
 
 
 def _in_dialog(title: str, widget: QWidget, parent: QWidget, size: tuple[int, int]) -> QDialog:
@@ -66,14 +64,20 @@ def install_tools(window: MainWindow, store: Store, agent: str,
         widget.activateWindow()
 
     def open_rules() -> None:
+        from smm_desk.ui.rule_editor import RuleEditorDialog
+
         dialog = RuleEditorDialog(tools.rules, window)
         dialog.finished.connect(lambda _result: window.refresh())
         dialog.open()
 
     def open_lists() -> None:
+        from smm_desk.ui.author_lists import AuthorListsDialog
+
         reuse("lists", lambda: AuthorListsDialog(tools.rules, window))
 
     def open_reports() -> None:
+        from smm_desk.ui.reports import ReportsWidget
+
         reuse("reports", lambda: _in_dialog(translate("Tools", "Reports"),
                                             ReportsWidget(tools.reports), window, (1100, 720)))
 
@@ -82,6 +86,8 @@ def install_tools(window: MainWindow, store: Store, agent: str,
                                              ClustersPanel(tools.clusters), window, (900, 620)))
 
     def open_handoff() -> None:
+        from smm_desk.ui.handoff_dialog import HandoffDialog
+
         case_id = window.current_case_id()
         if case_id is None:
             QMessageBox.information(window, translate("Tools", "Send to department"),

@@ -22,6 +22,11 @@ name) is raised as :class:`SettingsError` with a one-line message fit for a
 label. The connection test reports through ``connection_tested`` so it can run
 on the qasync loop without blocking the window; with no running loop (tests,
 scripts) it runs to the end before returning.
+
+The connectors, the browser sign-in and the sync engine's connector factory are
+imported where they are used, not with this module: the composition root builds
+this service before the first window, and those imports (httpx and every
+connector module, ~100 ms) would delay it for nothing the window shows.
 """
 
 from __future__ import annotations
@@ -32,30 +37,40 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
 from smm_desk import secrets
-from smm_desk.connectors.base import available_networks, connector_class
 from smm_desk.connectors.credentials import Credentials, MemoryCredentials
 from smm_desk.connectors.errors import AuthError, ConnectorError, RateLimited
-from smm_desk.connectors.http import Redactor
-from smm_desk.connectors.oauth_flow import (
-    DEFAULT_TIMEOUT_S,
-    CallbackPages,
-    Opener,
-    SignInError,
-    default_opener,
-    sign_in,
-)
 from smm_desk.domain.quiet_hours import QuietHours
 from smm_desk.domain.records import AccountStatus
 from smm_desk.domain.views import AccountView, DepartmentView
 from smm_desk.store.api import Store
-from smm_desk.sync.engine import ConnectorFactory, TokenSource, default_factory
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from smm_desk.connectors.base import Connector
+    from smm_desk.connectors.oauth_flow import CallbackPages, Opener
+    from smm_desk.sync.engine import ConnectorFactory, TokenSource
 
 log = logging.getLogger("smm_desk.settings")
+
+
+def connector_class(network: str) -> type[Connector]:
+    """:func:`smm_desk.connectors.base.connector_class`, imported on first use."""
+    from smm_desk.connectors.base import connector_class as find
+
+    return find(network)
+
+
+def available_networks(candidates: Iterable[str]) -> tuple[str, ...]:
+    """:func:`smm_desk.connectors.base.available_networks` over :func:`connector_class`."""
+    from smm_desk.connectors.base import available_networks as available
+
+    return available(candidates)
 
 #: Networks the design names, in the order the dialog offers them; only those
 #: with a connector are offered.
@@ -172,10 +187,12 @@ class SettingsService(QObject):
         super().__init__(parent)
         self._store = store
         self._settings = settings
-        self._factory = factory or default_factory()
+        #: None: the real connectors (``default_factory()``, made on the first test).
+        self._factory = factory
         #: Where tokens come from: the keyring, or (the demo) the desk's own source.
         self._tokens: TokenSource = tokens or secrets.get_token
-        self._open_browser = open_browser or default_opener
+        #: None: the system browser (``oauth_flow.default_opener``).
+        self._open_browser = open_browser
         self._tests: set[asyncio.Task[ConnectionResult]] = set()
         self._sign_in: asyncio.Task[SignInResult] | None = None
 
@@ -271,14 +288,19 @@ class SettingsService(QObject):
 
     def start_sign_in(self, network: str, name: str, base_url: str = "",
                       options: Mapping[str, str] | None = None, client_secret: str = "",
-                      port: int = 0, give_up_after: float = DEFAULT_TIMEOUT_S,
+                      port: int = 0, give_up_after: float | None = None,
                       ) -> SignInResult | None:
         """Open the network's consent page in the browser and, when the person has
-        signed in, add the account with the tokens it gave.
+        signed in, add the account with the tokens it gave. ``give_up_after`` None:
+        ``oauth_flow.DEFAULT_TIMEOUT_S``.
 
         Refusals before anything opens raise SettingsError. The outcome comes
         through ``sign_in_finished`` (and is returned when no loop runs).
         """
+        from smm_desk.connectors.oauth_flow import DEFAULT_TIMEOUT_S
+
+        if give_up_after is None:
+            give_up_after = DEFAULT_TIMEOUT_S
         network, name, base_url = network.strip(), name.strip(), base_url.strip()
         options = {k.strip(): v.strip() for k, v in (options or {}).items() if v.strip()}
         info = self._check_new(network, name, base_url, options)
@@ -321,6 +343,8 @@ class SettingsService(QObject):
         self.sign_in_finished.emit(result)
 
     def _pages(self) -> CallbackPages:
+        from smm_desk.connectors.oauth_flow import CallbackPages
+
         return CallbackPages(
             success_title=self.tr("Signed in to SMM Desk"),
             success_text=self.tr("You can close this tab and return to SMM Desk."),
@@ -332,11 +356,14 @@ class SettingsService(QObject):
     async def _run_sign_in(self, network: str, name: str, base_url: str,
                            options: dict[str, str], client_secret: str, provider: Any,
                            port: int, give_up_after: float) -> SignInResult:
+        from smm_desk.connectors.oauth_flow import SignInError, default_opener, sign_in
+
         credentials = MemoryCredentials()
         try:
             await sign_in(provider, options["client_id"], credentials,
                           client_secret=client_secret or None,
-                          open_browser=self._open_browser, on_url=self.sign_in_started.emit,
+                          open_browser=self._open_browser or default_opener,
+                          on_url=self.sign_in_started.emit,
                           give_up_after=give_up_after, port=port, pages=self._pages())
         except SignInError as exc:
             log.info("browser sign-in for %s failed: %s", network, exc.reason)
@@ -408,6 +435,8 @@ class SettingsService(QObject):
             return ConnectionResult(account_id, False, str(exc))
         if not token:
             return ConnectionResult(account_id, False, "No token stored for this account")
+        from smm_desk.connectors.http import Redactor
+
         redact = Redactor([token])
         try:
             result = await asyncio.wait_for(self._fetch_once(account, token), TEST_TIMEOUT_S)
@@ -435,6 +464,10 @@ class SettingsService(QObject):
         return MemoryCredentials({"token": token})  # the demo: nothing in the keyring
 
     async def _fetch_once(self, account: AccountView, token: str) -> str:
+        from smm_desk.sync.engine import default_factory
+
+        if self._factory is None:
+            self._factory = default_factory()
         connector = self._factory(account, token, self._credentials(account.id, token))
         try:
             stream = connector_class(account.network).streams[0]

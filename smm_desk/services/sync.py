@@ -13,6 +13,12 @@ failure (cannot connect, timeout, 5xx: the connectors' ``TransientError``) and
 it has not succeeded since. The desk is offline (``online_changed(False)``)
 when every account that should be syncing (not paused, not waiting for a new
 token) is offline; one failing account only shows as offline in the status bar.
+
+The engine and its worker thread are built when sync starts (or when something
+first asks for ``engine`` or ``db``), not with the service: the composition root
+builds the service before the first window, and the engine's imports
+(``smm_desk.services.observed_engine``: connectors, httpx, keyring) would delay
+it. Until then no account can be unreachable, as before the engine's first round.
 """
 
 from __future__ import annotations
@@ -20,37 +26,24 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from smm_desk.connectors.errors import TransientError
-from smm_desk.connectors.http import RetryPolicy
 from smm_desk.domain.records import AccountStatus
 from smm_desk.domain.views import AccountView
 from smm_desk.secrets import get_token
 from smm_desk.store.api import Store
-from smm_desk.sync.engine import AccountState, ConnectorFactory, DbWorker, SyncEngine, TokenSource
+
+if TYPE_CHECKING:
+    from smm_desk.connectors.http import RetryPolicy
+    from smm_desk.services.observed_engine import ObservedEngine
+    from smm_desk.sync.engine import ConnectorFactory, DbWorker, TokenSource
 
 log = logging.getLogger("smm_desk.sync")
 
 #: What the status bar shows per account.
 OFFLINE = "offline"
-
-
-class _ObservedEngine(SyncEngine):
-    """The engine, remembering whether each account's last failure was the network's."""
-
-    def __init__(self, store: Store, **kwargs: Any) -> None:
-        super().__init__(store, **kwargs)
-        self.unreachable: set[int] = set()
-
-    async def handle_error(self, state: AccountState, exc: BaseException) -> str:
-        if isinstance(exc, TransientError):
-            self.unreachable.add(state.account.id)
-        else:
-            self.unreachable.discard(state.account.id)
-        return await super().handle_error(state, exc)
 
 
 class SyncService(QObject):
@@ -82,10 +75,11 @@ class SyncService(QObject):
     ) -> None:
         super().__init__(parent)
         self._store = store
-        self.db = DbWorker()
-        self.engine = _ObservedEngine(store, factory=factory, tokens=tokens, db=self.db,
-                                      poll_wait=poll_wait, idle_interval=idle_interval,
-                                      backoff=backoff)
+        self._engine_options: dict[str, Any] = {
+            "factory": factory, "tokens": tokens, "poll_wait": poll_wait,
+            "idle_interval": idle_interval, "backoff": backoff}
+        self._engine: ObservedEngine | None = None
+        self._db: DbWorker | None = None
         self.poll_interval = poll_interval
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -99,6 +93,25 @@ class SyncService(QObject):
         self._last_alert: int | None = None
         self._closed = False
 
+    @property
+    def engine(self) -> ObservedEngine:
+        """The engine (built on first use: see the module doc)."""
+        if self._engine is None:
+            from smm_desk.services.observed_engine import ObservedEngine
+            from smm_desk.sync.engine import DbWorker
+
+            self._db = DbWorker()
+            self._engine = ObservedEngine(self._store, db=self._db, **self._engine_options)
+        return self._engine
+
+    @property
+    def db(self) -> DbWorker:
+        """The engine's database thread, which the poller shares (built with it)."""
+        if self._db is None:
+            _ = self.engine
+        assert self._db is not None
+        return self._db
+
     # -- what the window reads -------------------------------------------------------
     def accounts(self) -> list[AccountView]:
         return list(self._accounts)
@@ -111,7 +124,8 @@ class SyncService(QObject):
 
     def state_of(self, account: AccountView) -> str:
         """ok, offline, rate_limited, needs_auth, paused or error (see the module doc)."""
-        if account.status == AccountStatus.ERROR.value and account.id in self.engine.unreachable:
+        if (account.status == AccountStatus.ERROR.value and self._engine is not None
+                and account.id in self._engine.unreachable):
             return OFFLINE
         return account.status
 
@@ -121,6 +135,7 @@ class SyncService(QObject):
         if self._tasks:
             return
         loop = asyncio.get_event_loop()
+        _ = self.engine  # built here, on the GUI thread, before its tasks run
         self._stop.clear()
         self._tasks = [
             loop.create_task(self._run_engine(), name="smm-desk-sync"),
@@ -144,8 +159,10 @@ class SyncService(QObject):
         self._tasks = []
         if not self._closed:
             self._closed = True
-            await self.engine.aclose()
-            self.db.close()
+            if self._engine is not None:  # never built: nothing to close
+                await self._engine.aclose()
+                assert self._db is not None
+                self._db.close()
 
     def pause_account(self, account_id: int) -> None:
         """Stop syncing one account (its outbox waits) until :meth:`resume_account`."""

@@ -62,7 +62,6 @@ from smm_desk.ui.i18n import translate
 from smm_desk.ui.queue_delegates import SlaDelegate
 from smm_desk.ui.queue_model import CASE_ID_ROLE, Column, QueueModel
 from smm_desk.ui.queue_table import QueueTable
-from smm_desk.ui.settings_dialog import SettingsDialog
 from smm_desk.ui.sidebar import Sidebar
 from smm_desk.ui.status import OfflineBanner, SyncStatus
 from smm_desk.ui.triage import TriageController
@@ -74,6 +73,7 @@ if TYPE_CHECKING:
     from smm_desk.services.case import CaseService
     from smm_desk.services.settings import SettingsService
     from smm_desk.services.sync import SyncService
+    from smm_desk.ui.settings_dialog import SettingsDialog
 
 TICK_MS = 1000
 #: Every this many ticks the sidebar counts are read again: "Breaching soon"
@@ -253,6 +253,9 @@ class MainWindow(QMainWindow):
             return None
         dialog = self._settings_dialog
         if dialog is None:
+            # Imported on first open, not before the window's first paint (issue #4).
+            from smm_desk.ui.settings_dialog import SettingsDialog
+
             dialog = SettingsDialog(self._settings_service, self.triage.bindings, self)
             dialog.setWindowModality(Qt.WindowModality.WindowModal)
             dialog.finished.connect(self._settings_closed)
