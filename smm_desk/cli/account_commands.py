@@ -29,18 +29,23 @@ import contextlib
 import getpass
 import os
 import sys
-import webbrowser
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from smm_desk.cli.output import table, to_json
-from smm_desk.connectors.base import Connector, connector_class
-from smm_desk.connectors.credentials import MemoryCredentials
-from smm_desk.connectors.oauth_flow import DEFAULT_TIMEOUT_S, SignInError, sign_in
 from smm_desk.domain.records import NETWORKS
 from smm_desk.secrets import SECRET_NAMES, SecretStoreError, delete_token, set_secret
 from smm_desk.store.api import Store
+
+if TYPE_CHECKING:
+    from smm_desk.connectors.base import Connector
+
+# The connectors, httpx and the browser are imported by the commands that use
+# them: ``smm-desk`` with no command (the app) builds this parser too, and its
+# cold start should not pay for them. (The sign-in wait's default, 300 s, is
+# oauth_flow.DEFAULT_TIMEOUT_S; a test keeps the two equal.)
+SIGN_IN_TIMEOUT_S = 300.0
 
 #: What the prompt asks for, where the network's secret is not called a token.
 SECRET_WORD = {"bluesky": "app password", "email": "password"}
@@ -57,10 +62,19 @@ class AccountError(ValueError):
 
 def open_browser(url: str) -> bool:
     """The system browser; tests replace it with an HTTP client."""
+    import webbrowser
+
     return webbrowser.open(url, new=2)
 
 
 # --- the parser -----------------------------------------------------------------------
+
+def connector_class(network: str) -> type[Connector]:
+    """``connectors.base.connector_class``, imported when first asked."""
+    from smm_desk.connectors.base import connector_class as lookup
+
+    return lookup(network)
+
 
 def _connector(network: str) -> type[Connector] | None:
     """The connector class, or None while the network has none yet."""
@@ -143,7 +157,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     add.add_argument("--secret", action="append", default=[], metavar="NAME=VAR",
                      help="another secret from an environment variable; NAME is one of "
                           + ", ".join(EXTRA_SECRETS) + "; repeatable")
-    add.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
+    add.add_argument("--timeout", type=float, default=SIGN_IN_TIMEOUT_S, metavar="SECONDS",
                      help="with --oauth: how long to wait for the browser (default 300)")
     add.add_argument("--redirect-port", type=int, default=0, metavar="PORT",
                      help="with --oauth: the loopback port of the redirect URI registered "
@@ -248,6 +262,9 @@ def browser_sign_in(args: argparse.Namespace, base_url: str | None,
         raise AccountError("--timeout must be a positive number of seconds")
     if not 0 <= args.redirect_port <= 65535:
         raise AccountError("--redirect-port must be a port number (1-65535), or 0 for any")
+    from smm_desk.connectors.credentials import MemoryCredentials
+    from smm_desk.connectors.oauth_flow import SignInError, sign_in
+
     credentials = MemoryCredentials()
 
     def show(url: str) -> None:

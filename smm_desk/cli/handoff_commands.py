@@ -24,6 +24,7 @@ import argparse
 import ipaddress
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from smm_desk.cli.output import table, to_json
 from smm_desk.store.api import Store
@@ -34,11 +35,9 @@ from smm_desk.store.handoffs import (
     SmtpSecurity,
     WebhookTarget,
 )
-from smm_desk.sync.handoff import (
-    SecretPurpose,
-    delete_department_secret,
-    set_department_secret,
-)
+
+if TYPE_CHECKING:
+    from smm_desk.sync.handoff import SecretPurpose
 
 DEPARTMENT_HANDOFF = "departments-handoff"
 
@@ -151,6 +150,9 @@ def _show(target: HandoffTarget | None, name: str, as_json: bool) -> None:
 
 
 def cmd_department_handoff(store: Store, args: argparse.Namespace) -> int:
+    # The handoff senders (smtplib, httpx) only for this command, not at every start.
+    from smm_desk.sync.handoff import delete_department_secret, set_department_secret
+
     dept = next((d for d in store.handoff_departments()
                  if d.name.casefold() == args.department.casefold()
                  or str(d.id) == args.department), None)

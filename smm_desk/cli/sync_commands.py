@@ -17,12 +17,15 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from smm_desk.app.logs import RedactingFilter
 from smm_desk.cli.output import table, to_json
 from smm_desk.domain.records import ReplyState
 from smm_desk.store.api import Store
-from smm_desk.sync.engine import SyncEngine, SyncReport
+
+if TYPE_CHECKING:
+    from smm_desk.sync.engine import SyncReport
 
 WAITING_STATES = (ReplyState.QUEUED, ReplyState.SENDING, ReplyState.FAILED, ReplyState.UNCERTAIN)
 
@@ -68,6 +71,8 @@ def _print_report(report: SyncReport) -> None:
 
 
 async def _sync(store: Store, args: argparse.Namespace) -> int:
+    from smm_desk.sync.engine import SyncEngine  # the engine and httpx: only for sync
+
     engine = SyncEngine(store)
     restore_logging = _logging(args.verbose)
     try:
@@ -92,6 +97,8 @@ def cmd_sync(store: Store, args: argparse.Namespace) -> int:
 
 
 async def _flush(store: Store) -> int:
+    from smm_desk.sync.engine import SyncEngine  # the engine and httpx: only for sync
+
     engine = SyncEngine(store)
     try:
         await engine.refresh_accounts()

@@ -230,3 +230,25 @@ def test_departments(cli) -> None:
     assert code == 1 and "already exists" in err
     code, _, err = cli("departments", "add", "X", "--first-response", "-5")
     assert code == 1 and "positive" in err
+
+
+def test_the_cli_imports_no_network_code_until_a_command_needs_it() -> None:
+    """``smm-desk`` with no command (the app) builds the whole parser: building it
+    must not import the connectors, httpx, the sync engine or smtplib."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from smm_desk.cli.main import build_parser; build_parser(); "
+            "print(','.join(m for m in ('httpx', 'smtplib', 'keyring', 'webbrowser', "
+            "'smm_desk.connectors.base', 'smm_desk.sync.engine', 'smm_desk.sync.handoff') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=60)
+    assert out.stdout.strip() == ""
+
+
+def test_the_sign_in_wait_default_is_oauth_flows() -> None:
+    from smm_desk.cli.account_commands import SIGN_IN_TIMEOUT_S
+    from smm_desk.connectors.oauth_flow import DEFAULT_TIMEOUT_S
+
+    assert SIGN_IN_TIMEOUT_S == DEFAULT_TIMEOUT_S
