@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from smm_desk.connectors.base import (
@@ -723,3 +723,68 @@ def test_fuzz_whole_fetch_never_raises_for_any_item(items: list[Any]) -> None:
 
     page = run(_fetch, httpx.MockTransport(answer))
     assert len(page.messages) + len(page.quarantined) <= len(items)
+
+
+_ODD = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+                 st.text(max_size=5), st.lists(st.integers(), max_size=2))
+
+
+@st.composite
+def everyday_updates(draw: st.DrawFn) -> Any:
+    """Updates shaped like (or almost like) a customer's plain private text."""
+    user: dict[str, Any] = {"id": draw(st.one_of(st.integers(-2**40, 2**40), _ODD)),
+                            "is_bot": draw(st.one_of(st.just(False), _ODD))}
+    for key in draw(st.sets(st.sampled_from(["first_name", "last_name", "username",
+                                             "language_code", "title", "is_premium"]))):
+        user[key] = draw(st.one_of(st.text(max_size=8), _ODD))
+    chat = {"id": user["id"] if draw(st.booleans()) else draw(_ODD),
+            "type": draw(st.sampled_from(["private", "private", "group", "supergroup"]))}
+    message: dict[str, Any] = {
+        "message_id": draw(st.one_of(st.integers(-5, 2**31), _ODD)),
+        "from": user, "chat": chat,
+        "date": draw(st.one_of(st.integers(-2**40, 2**40), _ODD)),
+        "text": draw(st.one_of(st.text(max_size=20), st.just("  \u200b "), _ODD)),
+    }
+    for key in draw(st.sets(st.sampled_from(["reply_to_message", "caption", "photo",
+                                             "sender_chat", "pinned_message"]), max_size=1)):
+        message[key] = draw(st.one_of(st.dictionaries(st.text(max_size=3), _ODD, max_size=2),
+                                      _ODD))
+    update: dict[str, Any] = {"update_id": draw(st.one_of(st.integers(-3, 2**40), _ODD)),
+                              "message": message}
+    if draw(st.integers(0, 9)) == 0:
+        update["edited_message"] = message
+    return update
+
+
+_EVERYDAY = {"update_id": 1, "message": {
+    "message_id": 2, "date": 1_762_074_000, "text": "hello",
+    "from": {"id": 5, "is_bot": False, "first_name": "Bo", "username": ""},
+    "chat": {"id": 5, "type": "private"}}}
+
+
+@given(everyday_updates())
+@example(_EVERYDAY)  # an empty username is no username
+@example({**_EVERYDAY, "message": {**_EVERYDAY["message"], "from": {"id": 5, "username": "x"}}})
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+def test_the_everyday_fast_path_reads_what_the_general_path_reads(update: Any) -> None:
+    """_plain_private answers only for updates it reads exactly as _parse_update does."""
+    from smm_desk.connectors import telegram_parse as tp
+
+    fast = tp._plain_private(update)
+    if fast is None:
+        return
+    assert fast == tp._parse_update(update, {})
+
+
+def test_the_everyday_fast_path_takes_the_everyday_update() -> None:
+    from smm_desk.connectors import telegram_parse as tp
+
+    update = {"update_id": 7, "message": {
+        "message_id": 12, "date": 1_762_074_000, "text": "  where is my order?  ",
+        "from": {"id": 42, "is_bot": False, "first_name": "Ann", "username": "ann_k",
+                 "language_code": "en"},
+        "chat": {"id": 42, "type": "private", "first_name": "Ann", "username": "ann_k"}}}
+    fast = tp._plain_private(update)
+    assert fast is not None and fast == tp._parse_update(update, {})
+    assert (fast.text, fast.author_name, fast.extra["username"]) == (
+        "where is my order?", "Ann", "ann_k")
