@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypeVar
 
@@ -88,6 +88,9 @@ class QueueSnapshot:
     ids: list[int] | None
     views: list[ViewEntry]
     counts: dict[str, int]
+    #: What ``rows`` (given to :meth:`QueueService.snapshot_async`) made of the ids
+    #: on the reader thread: the rows a window is about to show.
+    rows: object = None
 
 
 class QueueService(QObject):
@@ -161,15 +164,26 @@ class QueueService(QObject):
         ids = self.case_ids(view) if with_ids else None
         return QueueSnapshot(view, ids, self.views(), self.view_counts())
 
-    async def snapshot_async(self, view: str, with_ids: bool = True) -> QueueSnapshot:
+    async def snapshot_async(self, view: str, with_ids: bool = True,
+                             rows: Callable[[list[int]], object] | None = None,
+                             ) -> QueueSnapshot:
         """:meth:`snapshot` on the service's reader thread, so the UI thread never
         waits for a 100k-case read (SQLite WAL and PostgreSQL read beside the
-        sync engine's writes). One thread: reads are serialised, never piled up."""
+        sync engine's writes). One thread: reads are serialised, never piled up.
+        ``rows``: run there too, on the ids read (its answer: ``QueueSnapshot.rows``)."""
         if self._reader is None:
             self._reader = ThreadPoolExecutor(max_workers=1,
                                               thread_name_prefix="smm-desk-read")
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._reader, self.snapshot, view, with_ids)
+        return await loop.run_in_executor(self._reader, self._snapshot_and_rows, view,
+                                          with_ids, rows)
+
+    def _snapshot_and_rows(self, view: str, with_ids: bool,
+                           rows: Callable[[list[int]], object] | None) -> QueueSnapshot:
+        snapshot = self.snapshot(view, with_ids)
+        if rows is None or snapshot.ids is None:
+            return snapshot
+        return replace(snapshot, rows=rows(snapshot.ids))
 
     def read_cases(self, ids: Sequence[int],
                    then: Callable[[list[CaseView], datetime], _T]) -> Future[_T]:

@@ -59,6 +59,7 @@ from smm_desk.ui.case_placeholder import CasePlaceholder
 from smm_desk.ui.case_view import CaseView
 from smm_desk.ui.count_label import QueueCountLabel
 from smm_desk.ui.i18n import translate
+from smm_desk.ui.queue_ahead import RowsAhead
 from smm_desk.ui.queue_delegates import SlaDelegate
 from smm_desk.ui.queue_model import CASE_ID_ROLE, Column, QueueModel
 from smm_desk.ui.queue_table import QueueTable
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
         self._refresh_task: asyncio.Task[None] | None = None
         self._refresh_again = False
         self._refresh_wanted = False
+        self._ahead: RowsAhead | None = None  # rows read with the ids being applied
         self._closing = False
         self._pending_splitter: QByteArray | None = None
 
@@ -341,20 +343,25 @@ class MainWindow(QMainWindow):
         self.refresh_views()
         self._update_status()
 
-    def _apply_ids(self, ids: list[int]) -> None:
-        """Show the queue's new ids (read here or elsewhere) without losing the place."""
+    def _anchor(self) -> int | None:
+        """The case at the top of the viewport, when scrolled (it stays at the top)."""
         bar = self.table.verticalScrollBar()
-        anchor: int | None = None
         if bar.value() > bar.minimum():
             top = self.table.rowAt(0)
             if top >= 0:
-                anchor = self.model.case_id(top)
-        before = self.model.ids()
-        self.model.reset_ids(ids)
-        if self.model.ids() != before:
+                return self.model.case_id(top)
+        return None
+
+    def _apply_ids(self, ids: list[int]) -> None:
+        """Show the queue's new ids (read here or elsewhere) without losing the place."""
+        ahead, self._ahead = self._ahead, None
+        anchor = self._anchor()
+        before = self.model.reset_ids(ids, ahead)
+        if before is not None:
             self._previous_ids = before
         if anchor is not None:
-            row = self.model.row_of(anchor)
+            row = (ahead.anchor_row if ahead is not None and ahead.ids is ids
+                   and ahead.anchor == anchor else self.model.row_of(anchor))
             if row is not None:
                 self.table.updateGeometries()  # the scroll range, for the new row count
                 self.table.scrollTo(self.model.index(row, 0),
@@ -390,10 +397,16 @@ class MainWindow(QMainWindow):
                 self._refresh_again = False
                 with_ids, self._refresh_wanted = self._refresh_wanted, False
                 key = self.model.view
-                snapshot = await self._service.snapshot_async(key, with_ids)
+                # The rows the table will show are read with the ids, not in its paint.
+                first, last = self.table.visible_rows()
+                rows = self.model.read_ahead(self._anchor(), first, last - first + 1) \
+                    if with_ids and first <= last else None
+                snapshot = await self._service.snapshot_async(key, with_ids, rows)
                 if self._closing:
                     return
                 if snapshot.ids is not None and snapshot.view == self.model.view:
+                    if isinstance(snapshot.rows, RowsAhead):
+                        self._ahead = snapshot.rows
                     self._apply_ids(snapshot.ids)
                 self.sidebar.set_views(snapshot.views)
                 self.sidebar.set_counts(snapshot.counts)

@@ -12,7 +12,9 @@ Keep views over it cheap too: a fixed row height and no ``ResizeToContents``
 Freshness: a cached row is *stale* after ``STALE_AFTER`` and is fetched again
 the next time a view asks for it. ``refresh()`` (after a mutation) re-reads the
 id list and drops the whole cache; rows that stay in the queue keep their
-selection and current index, because persistent indexes are moved by id.
+selection and current index, because persistent indexes are moved by id. A
+refresh read off the UI thread brings the rows it will show with its ids
+(``read_ahead``, ui/queue_ahead.py), so its repaint reads nothing here.
 
 Off the UI thread: while an asyncio loop runs (the app's qasync loop), rows are
 read on the queue service's row reader before they are needed: the shown rows
@@ -57,6 +59,7 @@ from shiboken6 import Shiboken
 from smm_desk.domain.views import CaseView
 from smm_desk.services.queue import QueueService
 from smm_desk.ui.i18n import translate
+from smm_desk.ui.queue_ahead import RowsAhead, rows_reader
 from smm_desk.ui.queue_cells import (  # the queue's public names, re-exported
     _ALIGNMENTS,
     _PLACEHOLDER,
@@ -400,13 +403,17 @@ class QueueModel(QAbstractTableModel):
         """
         self.reset_ids(self._service.case_ids(self._view))
 
-    def reset_ids(self, new_ids: list[int]) -> None:
+    def reset_ids(self, new_ids: list[int], ahead: RowsAhead | None = None) -> list[int] | None:
         """Show ``new_ids`` (the view's ids in the service's order, e.g. read off
         the UI thread) with an empty cache; the selection follows its cases, as
-        in :meth:`refresh`."""
+        in :meth:`refresh`. ``ahead``: rows read with these ids (:meth:`read_ahead`)
+        go into the new cache; with the same ids, rows that show what they showed
+        are not repainted. Returns the previous ids if they differ (no copy)."""
         self._now = self._service.now()
-        self._cache.clear()
+        old_cache, self._cache = self._cache, {}
         self._windows.clear()
+        if ahead is not None and not ahead.fits(self, self._generation, new_ids):
+            ahead = None  # read for an older cache (a palette since changed) or other ids
         self._generation += 1
         for read in {id(r): r for r in self._pending.values()}.values():
             read.done = True
@@ -415,10 +422,17 @@ class QueueModel(QAbstractTableModel):
         self._pending.clear()
         self._shown_windows = None
         if new_ids == self._ids:
-            if self._ids:
+            if not self._ids:
+                return None
+            if ahead is None:
                 self.dataChanged.emit(self.index(0, 0),
                                       self.index(len(self._ids) - 1, _COLUMNS - 1))
-            return
+                return None
+            kept = self._take_ahead(ahead, old_cache)
+            first, last = self.visible_rows()
+            self._emit_rows([row for row in range(first, last + 1) if row not in kept],
+                            0, _COLUMNS - 1, [])
+            return None
         self.layoutAboutToBeChanged.emit()
         old_ids = self._ids
         moving = self.persistentIndexList()
@@ -430,7 +444,26 @@ class QueueModel(QAbstractTableModel):
             row = new_row(old_ids[old.row()])
             targets.append(self.index(row, old.column()) if row is not None else QModelIndex())
         self.changePersistentIndexList(moving, targets)
+        if ahead is not None:
+            self._take_ahead(ahead, old_cache)
         self.layoutChanged.emit()
+        return old_ids
+
+    def read_ahead(self, anchor: int | None, first: int,
+                   count: int) -> Callable[[list[int]], RowsAhead]:
+        """For the queue service's reader (``snapshot_async``): read the ``count``
+        rows a refresh will show from case ``anchor``'s new row, else from row
+        ``first``, right after the new ids; :meth:`reset_ids` takes them."""
+        return rows_reader(self, self._generation, self._service, anchor, first, count,
+                           row_palette())
+
+    def _take_ahead(self, ahead: RowsAhead, old_cache: dict[int, RowEntry]) -> set[int]:
+        """Cache the rows read ahead; the rows among them that show what they showed."""
+        kept = ahead.install(self._cache, old_cache)
+        last = ahead.first + len(ahead.entries) - 1
+        for start in range(ahead.first - ahead.first % FETCH_WINDOW, last + 1, FETCH_WINDOW):
+            self._touch(start)
+        return kept
 
     def _finder(self, wanted: set[int]) -> Callable[[int], int | None]:
         """Row look-up for a few ids without building the whole id -> row map."""
