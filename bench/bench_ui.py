@@ -537,7 +537,7 @@ def main(argv: list[str] | None = None) -> None:
     cache = args.cache or Path(tempfile.gettempdir()) / (
         f"smm-desk-bench-ui-{args.cases}-{head_revision()}.db")
     db, anchor = seeded(cache, args.cases)
-    from smm_desk.app.gui import garbage_collected_on_gui_thread
+    from smm_desk.app.gui import garbage_collected_on_gui_thread, gil_handed_over_often
 
     app = QApplication.instance() or QApplication(["bench-ui"])
     assert isinstance(app, QApplication)
@@ -573,8 +573,9 @@ def main(argv: list[str] | None = None) -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 work = Path(tmp) / "bench.db"
                 shutil.copyfile(db, work)
-                # As the app runs: cyclic GC only on the GUI thread (app/gui.py).
-                with garbage_collected_on_gui_thread(app):
+                # As the app runs: cyclic GC only on the GUI thread, the GIL handed
+                # over every millisecond (app/gui.py, run_loop).
+                with garbage_collected_on_gui_thread(app), gil_handed_over_often():
                     s = sync_stall(app, work, args.sync_items, with_window)
             gaps = s["gaps"]
             longest = max(gaps)
