@@ -54,9 +54,9 @@ from smm_desk.domain.sla import (
     due_department_alerts,
     response_crossings,
 )
-from smm_desk.store.bulk import db_time, insert_rows, readers, rows_in, run
+from smm_desk.store.bulk import db_time, insert_rows, readers, rows_in, run, update_rows
 from smm_desk.store.models import Base, Case, Handoff, Reply
-from smm_desk.store.sla_state import chunks
+from smm_desk.store.sla_state import chunks, next_alert_at
 
 ALERT_KINDS = {SlaState.WARNING: EventKind.SLA_WARNING, SlaState.BREACHED: EventKind.SLA_BREACHED}
 RESOLUTION_KINDS = {SlaState.WARNING: EventKind.RESOLUTION_WARNING,
@@ -65,6 +65,7 @@ DEPARTMENT_KINDS = {SlaState.WARNING: EventKind.DEPARTMENT_WARNING,
                     SlaState.BREACHED: EventKind.DEPARTMENT_BREACHED}
 
 EVENTS = Base.metadata.tables["events"]
+CASES = Base.metadata.tables["cases"]
 #: The columns of an event row, in the order the rows below are built.
 EVENT_COLUMNS = ("case_id", "at", "kind", "actor", "data")
 _RESPONSE_KIND = {level: kind.value for level, kind in ALERT_KINDS.items()}
@@ -74,22 +75,16 @@ _RESOLUTION = SlaTarget.RESOLUTION.value
 _NONE_REPORTED: frozenset[str] = frozenset()
 
 
-def _crossed(threshold: str) -> str:
-    """``threshold`` has passed, and after the case's alerts were last recorded."""
-    return (f"{threshold} <= ? AND (sla_alerts_through IS NULL"
-            f" OR {threshold} > sla_alerts_through)")
-
-
-#: Cases with a threshold crossed since their alerts were last recorded
-#: (``sla_alerts_through``; a new snapshot clears it): just the snapshot
-#: columns the alerts need, read by the driver (``bulk.readers`` reads the times).
-#: Parameters: false, now x2, the two alerting paused states, now x2.
+#: Cases that may owe an alert now: ``next_alert_at`` (store/sla_state.py; set by
+#: every new snapshot and by each pass) has come, read through its index — the
+#: same cases as "a threshold crossed since the alerts were last recorded
+#: (``sla_alerts_through``), or paused alerting with nothing recorded", without
+#: scanning every case. Just the snapshot columns the alerts need, read by the
+#: driver (``bulk.readers`` reads the times). Parameters: false, now.
 CANDIDATES = (
     "SELECT id, sla_target, sla_started_at, response_due_at, warn_at, sla_paused_state,"
     " resolution_started_at, resolution_warn_at, resolution_due_at FROM cases"
-    f" WHERE sla_stopped = ? AND ({_crossed('warn_at')} OR {_crossed('response_due_at')}"
-    " OR sla_paused_state IN (?, ?) AND sla_alerts_through IS NULL"
-    f" OR {_crossed('resolution_warn_at')} OR {_crossed('resolution_due_at')})"
+    " WHERE sla_stopped = ? AND next_alert_at <= ?"
 )
 _TARGETS = frozenset(target.value for target in SlaTarget)
 _STATES = {state.value: state for state in SlaState}
@@ -125,19 +120,21 @@ def _case_alert_rows(session: Session, now: datetime) -> list[tuple[Any, ...]]:
     ``snapshot_of`` (tests/store/test_alerts.py checks it), built from the
     snapshot columns with the clock's own ``response_crossings``/``crossings``
     and ``alert_key``, without a snapshot or an alert object per case."""
-    db_now = db_time(session, now)
-    candidates = run(session, CANDIDATES, (False, db_now, db_now, SlaState.WARNING.value,
-                                           SlaState.BREACHED.value, db_now, db_now))
+    candidates = run(session, CANDIDATES, (False, db_time(session, now)))
     if not candidates:
         return []
     ids = [row[0] for row in candidates]
-    # Whatever is owed up to now is recorded below, in this same transaction.
-    for part in chunks(ids):
-        run(session, f"UPDATE cases SET sla_alerts_through = ? WHERE id IN "
-                     f"({', '.join('?' for _ in part)})", (db_now, *part))
-    reported = _reported(session, ids, _CASE_ALERT_KINDS)
     read = readers(session)
     time, optional_time = read.time, read.optional_time
+    # Whatever is owed up to now is recorded below, in this same transaction; the
+    # next look is at the first threshold still ahead.
+    update_rows(session, CASES, ("sla_alerts_through", "next_alert_at"), [
+        (now, next_alert_at((optional_time(warn), optional_time(due),
+                             optional_time(resolution_warn), optional_time(resolution_due)),
+                            now, False), case_id)
+        for case_id, _t, _s, due, warn, _p, _rs, resolution_warn, resolution_due in candidates
+    ])
+    reported = _reported(session, ids, _CASE_ALERT_KINDS)
     rows: list[tuple[Any, ...]] = []
     append = rows.append
     for (case_id, target, started_at, due_at, warn_at, paused, resolution_started_at,

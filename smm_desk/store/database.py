@@ -139,7 +139,7 @@ def _sqlite_begin(conn: Any) -> None:
 #: The newest schema revision (tests/store/test_database.py checks it against the
 #: migration scripts). Opening a database already at it reads one row and never
 #: imports Alembic, which costs a quarter of a second at every start.
-HEAD_REVISION = "0007_alerts_through"
+HEAD_REVISION = "0008_next_alert_at"
 
 
 def alembic_config(connection: Any | None = None) -> Any:

@@ -183,11 +183,15 @@ class Case(Base):
     #: Every response/resolution alert this snapshot owes at or before this instant is
     #: recorded (store/alerts.py); None after any new snapshot: look again.
     sla_alerts_through: Mapped[datetime | None] = mapped_column(nullable=True)
+    #: No alert can be owed before this instant; None: none until a new snapshot
+    #: (store/sla_state.py ``next_alert_at``; the alert pass reads it by index).
+    next_alert_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     __table_args__ = (
         UniqueConstraint("account_id", "thread_key"),
         Index(None, "status", "response_due_at"),
         Index(None, "department_id", "status"),
+        Index(None, "next_alert_at"),
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import select, update
@@ -83,6 +83,27 @@ def policy_from_row(row: SlaPolicyRow | _PolicyRow) -> SlaPolicy:
     )
 
 
+#: Before any real time: "owed at once, look at this case on the next pass".
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+_ALERTING_PAUSES = (SlaState.WARNING, SlaState.BREACHED)
+
+
+def next_alert_at(thresholds: Iterable[datetime | None], after: datetime | None,
+                  paused_alerting: bool) -> datetime | None:
+    """The earliest instant at which a case may owe an alert not yet recorded:
+    its first threshold (warning, due, resolution warning, resolution due) after
+    ``after`` — the instant its alerts were recorded through, None for all of
+    them — or ``EARLIEST`` when its clock is paused in warning or breach and
+    nothing is recorded yet (owed at once); None when it owes none until its
+    snapshot changes. ``next_alert_at(…) <= now`` is exactly the alert pass's
+    old test "a threshold crossed since ``after``, or paused alerting with
+    nothing recorded" (tests/store/test_alerts.py holds the two equal)."""
+    if paused_alerting and after is None:
+        return EARLIEST
+    later = [t for t in thresholds if t is not None and (after is None or t > after)]
+    return min(later) if later else None
+
+
 def snapshot_columns(snapshot: SlaSnapshot) -> dict[str, Any]:
     remaining = snapshot.paused_remaining
     return {
@@ -98,6 +119,9 @@ def snapshot_columns(snapshot: SlaSnapshot) -> dict[str, Any]:
         "resolution_warn_at": snapshot.resolution_warn_at,
         # A new snapshot may owe alerts at any time, past ones included: look again.
         "sla_alerts_through": None,
+        "next_alert_at": None if snapshot.stopped else next_alert_at(
+            (snapshot.warn_at, snapshot.due_at, snapshot.resolution_warn_at,
+             snapshot.resolution_due_at), None, snapshot.paused_state in _ALERTING_PAUSES),
     }
 
 

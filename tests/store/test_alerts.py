@@ -27,7 +27,7 @@ from smm_desk.store.api import Store
 from smm_desk.store.database import Database
 from smm_desk.store.handoffs import WebhookTarget
 from smm_desk.store.models import Case, Event
-from smm_desk.store.sla_state import snapshot_of
+from smm_desk.store.sla_state import EARLIEST, next_alert_at, snapshot_of
 from tests.conftest import FakeClock
 from tests.support.factories import inbound, outbound
 
@@ -227,7 +227,8 @@ def test_a_pass_looks_only_at_cases_crossed_since_their_alerts_were_recorded(
                 else:
                     if s is reference:
                         with s.db.transaction() as session:
-                            session.execute(update(Case).values(sla_alerts_through=None))
+                            session.execute(update(Case).values(sla_alerts_through=None,
+                                                                next_alert_at=EARLIEST))
                     s.record_sla_alerts()
             n += 1
             if step == "pass":
@@ -327,7 +328,10 @@ def test_recorded_alerts_are_the_clocks_due_alerts_of_each_snapshot(
         s.execute(delete(Event).where(Event.actor == "sla"))
         reported: dict[int, set[str]] = {case_id: set() for case_id in ids}
         for case_id, row in zip(ids, rows, strict=True):
-            s.execute(update(Case).where(Case.id == case_id).values(**row))
+            # The store keeps next_alert_at with the snapshot and the pass (see
+            # test_next_alert_at_is_the_old_crossed_test for that function itself).
+            s.execute(update(Case).where(Case.id == case_id).values(
+                **row, next_alert_at=_next_of(row, row["sla_alerts_through"])))
         for index, which, as_alert in recorded:
             keys = _possible_keys(rows[index])
             if keys:
@@ -363,4 +367,24 @@ def test_recorded_alerts_are_the_clocks_due_alerts_of_each_snapshot(
             select(Case.id, Case.sla_alerts_through))}
         for case_id, row in zip(ids, rows, strict=True):
             assert through[case_id] == (now if case_id in expected else row["sla_alerts_through"])
+        following = {case_id: at for case_id, at in s.execute(select(Case.id, Case.next_alert_at))}
+        for case_id, row in zip(ids, rows, strict=True):
+            if case_id in expected:  # looked at: next at the first threshold still ahead
+                assert following[case_id] == _next_of({**row, "sla_paused_state": None}, now)
         raise _Undo
+
+
+def _next_of(row: dict[str, Any], after: datetime | None) -> datetime | None:
+    return next_alert_at((row["warn_at"], row["response_due_at"], row["resolution_warn_at"],
+                          row["resolution_due_at"]), after,
+                         row["sla_paused_state"] in ("warning", "breached"))
+
+
+@given(row=_snapshot_columns(), now=_instants)
+def test_next_alert_at_is_the_old_crossed_test(row: dict[str, Any], now: datetime) -> None:
+    """A case is a candidate by ``next_alert_at <= now`` exactly when a threshold
+    crossed since ``sla_alerts_through`` (or paused alerting, nothing recorded)
+    made it one before — the index changes how cases are found, not which."""
+    row = {**row, "sla_stopped": False}
+    following = _next_of(row, row["sla_alerts_through"])
+    assert (following is not None and following <= now) == _is_candidate(row, now)
