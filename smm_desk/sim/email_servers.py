@@ -1,4 +1,5 @@
-"""The email simulator's wire: a small IMAP4rev1 server and an SMTP receiver.
+"""The email simulator's wire: a small IMAP4rev1 server, served with the SMTP
+receiver of :mod:`smm_desk.sim.email_smtp` (sockets: :mod:`smm_desk.sim.email_socket`).
 
 Both listen on 127.0.0.1 (free ports) in daemon threads and serve the
 mailboxes of a :class:`~smm_desk.sim.email.EmailSim`. They speak only what
@@ -14,11 +15,6 @@ includes the highest UID even when it is below ``n``, as RFC 3501 says) and
 ``FETCH``/``UID FETCH`` (``UID``, ``FLAGS``, ``INTERNALDATE``, ``RFC822.SIZE``,
 ``RFC822``, ``BODY[]``/``BODY.PEEK[]`` with a ``<start.count>`` part).
 Mailbox names arrive as the client sends them (modified UTF-7).
-
-SMTP (RFC 5321): ``EHLO``/``HELO``, ``AUTH PLAIN`` (with or without an
-initial response) and ``AUTH LOGIN``, ``MAIL``, ``RCPT``, ``DATA`` (dot
-unstuffing), ``RSET``, ``NOOP``, ``QUIT``. Mail is accepted only after AUTH;
-each accepted message is handed to the simulator, which records it.
 
 Faults (``Fault(network="email", …)``; ``match`` is a substring of the point
 ``imap/LOGIN``, ``imap/SELECT``, ``imap/SEARCH``, ``imap/FETCH``,
@@ -39,15 +35,13 @@ import base64
 import binascii
 import bisect
 import re
-import socket
-import socketserver
 import threading
-import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from smm_desk.sim.world import Fault
+from smm_desk.sim.email_smtp import SmtpHandler
+from smm_desk.sim.email_socket import _Base, _Closed, _Server
 
 if TYPE_CHECKING:
     from smm_desk.sim.email import EmailSim, SimFolder, SimMailbox
@@ -56,34 +50,6 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 _TOKEN = re.compile(rb'\(|\)|"(?:[^"\\]|\\.)*"|[^\s()"]+')
 _LITERAL = re.compile(rb"\{(\d{1,9})\+?\}\r?\n?$")
 _PART = re.compile(r"^(BODY(?:\.PEEK)?\[\]|RFC822)(?:<(\d+)\.(\d+)>)?$")
-#: Which fault kinds each kind of point acts on.
-_KINDS = {"LOGIN": {"latency", "hang", "auth", "status", "rate_limit"},
-          "AUTH": {"latency", "hang", "auth", "status"},
-          "CONNECT": {"latency", "hang", "status", "rate_limit"},
-          "DATA": {"latency", "hang", "status", "after", "rate_limit"},
-          "MAIL": {"latency", "hang", "status", "rate_limit"},
-          "FETCH": {"latency", "hang", "auth", "status", "malformed"}}
-_DEFAULT_KINDS = {"latency", "hang", "auth", "status"}
-
-
-class _Closed(Exception):
-    """The simulated server drops the connection here."""
-
-
-def take_fault(sim: EmailSim, point: str) -> Fault | None:
-    world = sim.world
-    kinds = _KINDS.get(point.split("/", 1)[1], _DEFAULT_KINDS)
-    with world.lock:
-        world.requests.append((time.monotonic(), point.split("/", 1)[0].upper(), point))
-        for fault in world.faults:
-            if fault.network == "email" and fault.match in point and fault.kind in kinds:
-                fault.times -= 1
-                if fault.times <= 0:
-                    world.faults.remove(fault)
-                return fault
-    return None
-
-
 def imap_internal(at: datetime) -> str:
     at = at.astimezone(UTC)
     return f"{at.day:02d}-{MONTHS[at.month - 1]}-{at.year} {at:%H:%M:%S} +0000"
@@ -136,85 +102,6 @@ def _narrow(chosen: list[int] | None, picked: list[int]) -> list[int]:
     keep = set(picked)
     return [i for i in chosen if i in keep]
 
-
-class _Server(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    sim: EmailSim
-
-    def __init__(self, sim: EmailSim, handler: type[socketserver.BaseRequestHandler]) -> None:
-        super().__init__(("127.0.0.1", 0), handler)
-        self.sim = sim
-        self.open: set[socket.socket] = set()
-        self.guard = threading.Lock()
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client that went away (killed, timed out) is normal here
-
-    def close_all(self) -> None:
-        with self.guard:
-            sockets, self.open = list(self.open), set()
-        for sock in sockets:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-
-class _Base(socketserver.StreamRequestHandler):
-    server: _Server
-    # Answers are buffered (send) and written in one go when the server next
-    # reads (readline, read), as real servers do: one write per response, not
-    # per FETCH line; TCP_NODELAY: no wait for the client's delayed ACK (~40 ms).
-    disable_nagle_algorithm = True
-
-    def setup(self) -> None:
-        super().setup()
-        self.out: list[bytes] = []
-        with self.server.guard:
-            self.server.open.add(self.request)
-
-    def finish(self) -> None:
-        with self.server.guard:
-            self.server.open.discard(self.request)
-        try:
-            self.flush()
-            super().finish()
-        except OSError:
-            pass
-
-    @property
-    def sim(self) -> EmailSim:
-        return self.server.sim
-
-    def send(self, data: bytes | str) -> None:
-        self.out.append(data.encode("utf-8") if isinstance(data, str) else data)
-
-    def flush(self) -> None:
-        if self.out:
-            data = b"".join(self.out)
-            self.out.clear()
-            self.wfile.write(data)
-
-    def readline(self, limit: int) -> bytes:
-        self.flush()
-        return self.rfile.readline(limit)
-
-    def read(self, size: int) -> bytes:
-        self.flush()
-        return self.rfile.read(size)
-
-    def fault(self, point: str) -> Fault | None:
-        fault = take_fault(self.sim, point)
-        if fault is not None and fault.kind in ("latency", "hang"):
-            time.sleep(fault.seconds)
-            if fault.kind == "hang":
-                raise _Closed
-            return None
-        return fault
-
-
-# -- IMAP ----------------------------------------------------------------------
 
 class ImapHandler(_Base):
     def handle(self) -> None:
@@ -461,130 +348,6 @@ class ImapHandler(_Base):
 
 
 # -- SMTP ----------------------------------------------------------------------
-
-class SmtpHandler(_Base):
-    def handle(self) -> None:
-        self.box: SimMailbox | None = None
-        self.auth_refused = False
-        self.sender: str | None = None
-        self.recipients: list[str] = []
-        try:
-            fault = self.fault("smtp/CONNECT")
-            if fault is not None:
-                code = 421 if fault.kind == "rate_limit" else fault.status
-                self.send(f"{code} 4.3.2 simulated failure, closing\r\n")
-                return
-            self.send("220 sim.example ESMTP SMM Desk simulator\r\n")
-            while True:
-                line = self.readline(10_000)
-                if not line:
-                    return
-                if not self._command(line.decode("utf-8", "replace").rstrip("\r\n")):
-                    return
-        except (_Closed, OSError):
-            return
-
-    def _command(self, line: str) -> bool:
-        verb, _, rest = line.partition(" ")
-        verb = verb.upper()
-        if verb == "EHLO":
-            self.send("250-sim.example\r\n250-AUTH PLAIN LOGIN\r\n250-8BITMIME\r\n"
-                      "250 ENHANCEDSTATUSCODES\r\n")
-        elif verb == "HELO":
-            self.send("250 sim.example\r\n")
-        elif verb == "AUTH":
-            self._auth(rest.split())
-        elif verb == "MAIL":
-            fault = self.fault("smtp/MAIL")
-            if self.box is None:
-                self.send("530 5.7.0 Authentication required\r\n")
-            elif fault is not None:
-                self.send("451 4.7.0 Too many messages, slow down\r\n" if fault.kind ==
-                          "rate_limit" else f"{fault.status} simulated failure\r\n")
-            else:
-                self.sender = rest.partition(":")[2].strip().strip("<>")
-                self.recipients = []
-                self.send("250 2.1.0 Ok\r\n")
-        elif verb == "RCPT":
-            if self.sender is None:
-                self.send("503 5.5.1 Need MAIL first\r\n")
-            else:
-                self.recipients.append(rest.partition(":")[2].strip().strip("<>"))
-                self.send("250 2.1.5 Ok\r\n")
-        elif verb == "DATA":
-            return self._data()
-        elif verb == "RSET":
-            self.sender, self.recipients = None, []
-            self.send("250 2.0.0 Ok\r\n")
-        elif verb == "NOOP":
-            self.send("250 2.0.0 Ok\r\n")
-        elif verb == "QUIT":
-            self.send("221 2.0.0 Bye\r\n")
-            return False
-        else:
-            self.send("502 5.5.2 Command not recognized\r\n")
-        return True
-
-    def _auth(self, words: list[str]) -> None:
-        mechanism = words[0].upper() if words else ""
-        try:
-            if mechanism == "PLAIN":
-                if len(words) > 1:
-                    answer = words[1]
-                else:
-                    self.send("334 \r\n")
-                    answer = self.readline(10_000).decode("ascii", "replace").strip()
-                _, user, password = base64.b64decode(answer).decode("utf-8").split("\0", 2)
-            elif mechanism == "LOGIN":
-                self.send("334 VXNlcm5hbWU6\r\n")
-                user = base64.b64decode(self.readline(10_000).strip()).decode("utf-8")
-                self.send("334 UGFzc3dvcmQ6\r\n")
-                password = base64.b64decode(self.readline(10_000).strip()).decode("utf-8")
-            else:
-                self.send("504 5.5.4 Unrecognized authentication type\r\n")
-                return
-        except (binascii.Error, ValueError):
-            self.send("501 5.5.2 Cannot decode response\r\n")
-            return
-        fault = self.fault("smtp/AUTH")
-        if fault is not None and fault.kind == "auth":
-            self.auth_refused = True  # the whole session: smtplib tries the next mechanism
-        elif fault is not None:
-            self.send(f"{fault.status} simulated failure\r\n")
-            return
-        box = None if self.auth_refused else self.sim.login(user, password)
-        if box is None:
-            self.send("535 5.7.8 Error: authentication failed\r\n")
-            return
-        self.box = box
-        self.send("235 2.7.0 Authentication successful\r\n")
-
-    def _data(self) -> bool:
-        if self.box is None or self.sender is None or not self.recipients:
-            self.send("503 5.5.1 Need MAIL and RCPT first\r\n")
-            return True
-        fault = self.fault("smtp/DATA")
-        if fault is not None and fault.kind != "after":
-            code = 451 if fault.kind == "rate_limit" else fault.status
-            self.send(f"{code} simulated failure\r\n")
-            return True
-        self.send("354 End data with <CR><LF>.<CR><LF>\r\n")
-        lines: list[bytes] = []
-        while True:
-            line = self.readline(1_000_000)
-            if not line:
-                return False
-            if line in (b".\r\n", b".\n"):
-                break
-            lines.append(line[1:] if line.startswith(b"..") else line)
-        queued = self.sim.accept_smtp(self.box, self.sender, list(self.recipients),
-                                      b"".join(lines))
-        self.sender, self.recipients = None, []
-        if fault is not None:  # "after": sent, but the client never hears so
-            return False
-        self.send(f"250 2.0.0 Ok: queued as {queued}\r\n")
-        return True
-
 
 class Servers:
     """The IMAP and SMTP servers of one simulator, started together."""
