@@ -111,6 +111,10 @@
         <translation>Open on {network}</translation>
     </message>
     <message>
+        <source>Opening the case…</source>
+        <translation>Opening the case…</translation>
+    </message>
+    <message>
         <source>Priority {old} → {new} {who}</source>
         <translation>Priority {old} → {new} {who}</translation>
     </message>

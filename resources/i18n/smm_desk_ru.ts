@@ -111,6 +111,10 @@
         <translation>Открыть в {network}</translation>
     </message>
     <message>
+        <source>Opening the case…</source>
+        <translation>Открываем обращение…</translation>
+    </message>
+    <message>
         <source>Priority {old} → {new} {who}</source>
         <translation>Приоритет {old} → {new} {who}</translation>
     </message>

@@ -111,6 +111,10 @@
         <translation>Mở trên {network}</translation>
     </message>
     <message>
+        <source>Opening the case…</source>
+        <translation>Đang mở yêu cầu…</translation>
+    </message>
+    <message>
         <source>Priority {old} → {new} {who}</source>
         <translation>Mức ưu tiên {old} → {new} {who}</translation>
     </message>

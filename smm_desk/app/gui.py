@@ -20,12 +20,20 @@ one crash handler (``smm_desk.app.crash``) catches every uncaught exception,
 saves the draft being typed and shows the crash dialog.
 
 Cold start (issue #4): the window is built and painted first, with the queue's
-real rows and working menus; what it does not show yet comes after. Sync starts
-just after the window's first paint (:func:`after_first_paint`): the engine, the
-connectors, httpx and the keyring library are imported then, not before the
-window (``SyncService`` builds its engine on start). The dialogs, the tools'
-windows, the reports' charts and the first-run welcome are imported when they
-open. What is built, read and shown is the same; only the order moved.
+real rows, counts and working menus; what it does not show yet comes after.
+The app opens its database with ``open_for_window`` (store/window_store.py):
+on a SQLite file at the newest schema, the first window's reads (queue ids,
+counts, a screenful of rows, accounts, departments, templates) are plain SQL,
+and SQLAlchemy with the ORM models — more than a bare window's whole start —
+loads just after the first paint, off the window's thread (:func:`load_store`).
+The queue's most urgent case is selected at once and opens in the case view
+when the store is loaded. Sync and the cluster/crisis scans start then too
+(:func:`after_first_paint`): the engine, the connectors, httpx and the keyring
+library are imported then, not before the window (``SyncService`` builds its
+engine on start). The dialogs, the tools' windows, the reports' charts and the
+first-run welcome are imported when they open. What is built, read and shown is
+the same; only the order moved. Anything that needs the store sooner (a click on
+a case in the first half second) loads it there and then.
 """
 
 from __future__ import annotations
@@ -47,7 +55,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import qasync
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, QTimer
@@ -61,13 +69,14 @@ from smm_desk.services.case import CaseService
 from smm_desk.services.settings import SettingsService
 from smm_desk.services.sync import SyncService
 from smm_desk.services.triage import TriageService
-from smm_desk.store.api import Store
-from smm_desk.store.database import resolve_url
+from smm_desk.store.location import resolve_url
+from smm_desk.store.window_store import WindowStore, open_for_window
 from smm_desk.ui import icons, theme
 from smm_desk.ui.main_window import MainWindow
 from smm_desk.ui.tray import TrayIcon
 
 if TYPE_CHECKING:
+    from smm_desk.store.api import Store
     from smm_desk.store.views_queue import SlaAlertView
     from smm_desk.sync.engine import ConnectorFactory, TokenSource
 
@@ -169,7 +178,8 @@ def build_desk(
     settings_service.departments_changed.connect(window.refresh)
     # A reply just queued: show the outbox count now, not at the next poll.
     case_service.changed.connect(lambda _change: sync.poll_now())
-    tools = install_tools(window, store, agent, queue.changed.emit)
+    # Cluster and crisis scans start with sync, after the first paint (run_desk).
+    tools = install_tools(window, store, agent, queue.changed.emit, scan_clusters=False)
     return Desk(store, queue, case_service, sync, settings_service, window, tray, scratch,
                 tools)
 
@@ -197,6 +207,15 @@ class _FirstPaint(QObject):
         if then is not None:
             self._widget.removeEventFilter(self)
             then()
+
+
+async def load_store(store: Store) -> None:
+    """Open the real store behind a window store, off the window's thread (the
+    SQLAlchemy import and the schema check take a few hundred ms, during which the
+    window keeps painting and answering); nothing to do for a real store."""
+    window_store = cast(object, store)
+    if isinstance(window_store, WindowStore) and not window_store.loaded:
+        await asyncio.to_thread(window_store.full)
 
 
 def after_first_paint(widget: QWidget, then: Callable[[], None],
@@ -235,12 +254,42 @@ async def run_desk(
             exit_code = 1
         desk.window.close()
 
+    # The case view reads whole cases, which the first window's plain reads do not
+    # (store/window_store.py): the most urgent case is selected at once and opens
+    # when the store is loaded, just after the first paint (below).
+    desk.window.hold_cases()
     desk.window.show()
-    # Keyboard-first from the start: the queue has the focus, its most urgent case is open.
+    # Keyboard-first from the start: the queue has the focus, its most urgent case selected.
     desk.window.focus_queue()
-    # Unless the window closed first (a screenshot, Ctrl+C), which stops sync before it ran.
-    after_first_paint(desk.window,
-                      lambda: None if closed.is_set() else desk.sync.start())
+
+    async def after_paint() -> None:
+        try:
+            await load_store(desk.store)
+        finally:
+            desk.window.release_cases()
+        # Unless the window closed first (a screenshot, Ctrl+C): no sync then.
+        if closed.is_set():
+            return
+        desk.sync.start()
+        if desk.tools is not None:
+            desk.tools.start()
+
+    after_paint_task: asyncio.Task[None] | None = None
+
+    def report_failure(task: asyncio.Task[None]) -> None:
+        # A store that cannot open (locked, unreadable) is a crash to show, not to hide.
+        if not task.cancelled() and task.exception() is not None:
+            task.get_loop().call_exception_handler({
+                "message": "opening the store after the first paint failed",
+                "exception": task.exception(), "task": task})
+
+    def start_after_paint() -> None:
+        nonlocal after_paint_task
+        if not closed.is_set():
+            after_paint_task = asyncio.ensure_future(after_paint())
+            after_paint_task.add_done_callback(report_failure)
+
+    after_first_paint(desk.window, start_after_paint)
     if started is not None:
         result = started()
         if result is not None:
@@ -252,6 +301,8 @@ async def run_desk(
         await closed.wait()
     finally:
         desk.window.closed.disconnect(closed.set)
+        if after_paint_task is not None:
+            await asyncio.gather(after_paint_task, return_exceptions=True)
         await desk.sync.aclose()
         crash.uninstall()
         if look is not None:
@@ -352,7 +403,8 @@ def run(args: argparse.Namespace) -> int:
     app = application()
     settings = QSettings("smm-desk", "SMM Desk")
     install_translations(app, settings)  # before any widget exists
-    store = Store.open(resolve_url(args.db, args.data_dir))
+    # The first window reads the SQLite file without SQLAlchemy (store/window_store.py).
+    store = open_for_window(resolve_url(args.db, args.data_dir))
     wants_demo = False  # "Open the demo workspace" on the first-run welcome
     try:
         desk = build_desk(store, workspace=QCoreApplication.translate("Desk", "Inbox"),

@@ -39,11 +39,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
 from smm_desk import redaction
-from smm_desk.store.database import default_data_dir
+from smm_desk.store.location import default_data_dir, sqlite_file
 
 LOG_DIR_NAME = "logs"
 MAX_BYTES = 1_000_000
@@ -65,14 +62,9 @@ def log_dir(db: str | None = None, data_dir: str | os.PathLike[str] | None = Non
         return Path(override)
     if data_dir:
         return Path(data_dir) / LOG_DIR_NAME
-    if db:
-        try:
-            url = make_url(db)
-        except ArgumentError:
-            url = None
-        if url is not None and url.get_backend_name() == "sqlite" and url.database \
-                and url.database != ":memory:":
-            return Path(url.database).expanduser().resolve().parent / LOG_DIR_NAME
+    database = sqlite_file(db) if db else None
+    if database:
+        return Path(database).expanduser().resolve().parent / LOG_DIR_NAME
     return default_data_dir() / LOG_DIR_NAME
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog, QMessageBox, QVBoxLayout, QWidget
 
@@ -19,10 +20,12 @@ from smm_desk.services.clusters import ClusterService
 from smm_desk.services.handoff import HandoffService
 from smm_desk.services.reports import ReportsService
 from smm_desk.services.rules import RulesService
-from smm_desk.store.api import Store
 from smm_desk.ui.clusters_panel import ClustersPanel, CrisisBanner
 from smm_desk.ui.i18n import translate
-from smm_desk.ui.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from smm_desk.store.api import Store
+    from smm_desk.ui.main_window import MainWindow
 
 
 def _in_dialog(title: str, widget: QWidget, parent: QWidget, size: tuple[int, int]) -> QDialog:
@@ -40,10 +43,17 @@ class Tools:
     reports: ReportsService
     clusters: ClusterService
     handoff: HandoffService
+    banner: CrisisBanner | None = None
     windows: dict[str, QWidget] = field(default_factory=dict)
 
     def services(self) -> tuple[object, ...]:
         return (self.rules, self.reports, self.clusters, self.handoff)
+
+    def start(self) -> None:
+        """Show a crisis still on and start scanning for clusters and crises."""
+        if self.banner is not None:
+            self.banner.show_latest()
+        self.clusters.start()
 
     def stop(self) -> None:
         self.clusters.stop()
@@ -101,11 +111,11 @@ def install_tools(window: MainWindow, store: Store, agent: str,
     window.add_tool(translate("Tools", "Duplicate clusters…"), "Ctrl+Shift+D", open_clusters)
     window.add_tool(translate("Tools", "Reports…"), "Ctrl+Shift+K", open_reports)
 
-    banner = CrisisBanner(tools.clusters, window)
+    banner = tools.banner = CrisisBanner(tools.clusters, window, show_latest=False)
     window.add_banner(banner)
     banner.show_cases.connect(lambda _ids: open_clusters())
     for service in (tools.clusters, tools.handoff):
         service.changed.connect(on_change)
     if scan_clusters:
-        tools.clusters.start()
+        tools.start()
     return tools

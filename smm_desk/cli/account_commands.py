@@ -36,10 +36,10 @@ from urllib.parse import urlsplit
 from smm_desk.cli.output import table, to_json
 from smm_desk.domain.records import NETWORKS
 from smm_desk.secrets import SECRET_NAMES, SecretStoreError, delete_token, set_secret
-from smm_desk.store.api import Store
 
 if TYPE_CHECKING:
     from smm_desk.connectors.base import Connector
+    from smm_desk.store.api import Store
 
 # The connectors, httpx and the browser are imported by the commands that use
 # them: ``smm-desk`` with no command (the app) builds this parser too, and its

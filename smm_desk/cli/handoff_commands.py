@@ -27,16 +27,10 @@ import sys
 from typing import TYPE_CHECKING
 
 from smm_desk.cli.output import table, to_json
-from smm_desk.store.api import Store
-from smm_desk.store.handoffs import (
-    DEFAULT_PORTS,
-    EmailTarget,
-    HandoffTarget,
-    SmtpSecurity,
-    WebhookTarget,
-)
 
 if TYPE_CHECKING:
+    from smm_desk.store.api import Store
+    from smm_desk.store.handoffs import EmailTarget, HandoffTarget, SmtpSecurity
     from smm_desk.sync.handoff import SecretPurpose
 
 DEPARTMENT_HANDOFF = "departments-handoff"
@@ -121,6 +115,8 @@ def _loopback(host: str) -> bool:
 
 
 def _email_target(args: argparse.Namespace) -> EmailTarget:
+    from smm_desk.store.handoffs import DEFAULT_PORTS, EmailTarget
+
     if not args.smtp_host:
         raise ValueError("--email needs --smtp-host")
     if args.secret_env:
@@ -179,6 +175,8 @@ def cmd_department_handoff(store: Store, args: argparse.Namespace) -> int:
         if any((args.smtp_host, args.smtp_port, args.smtp_user, args.password_env,
                 args.sender, args.security)):
             raise ValueError("the SMTP options are for --email")
+        from smm_desk.store.handoffs import WebhookTarget
+
         target = WebhookTarget(args.webhook, signed=bool(args.secret_env))
         secret = _env_secret(args.secret_env, "webhook secret") if args.secret_env else None
         purpose, other = "webhook", "smtp"

@@ -20,6 +20,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from smm_desk import __version__, redaction
 from smm_desk.app import logs
@@ -32,8 +33,10 @@ from smm_desk.cli import (
 )
 from smm_desk.cli.output import table, to_csv, to_json
 from smm_desk.secrets import SecretStoreError
-from smm_desk.store.api import Store
-from smm_desk.store.database import resolve_url
+from smm_desk.store.location import resolve_url
+
+if TYPE_CHECKING:
+    from smm_desk.store.api import Store
 from smm_desk.store.errors import StoreError
 
 log = logging.getLogger("smm_desk.cli")
@@ -284,6 +287,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             from smm_desk.app.demo import run as run_demo
             return run_demo(args)
+        from smm_desk.store.api import Store  # SQLAlchemy: not for the app's first window
+
         store = Store.open(resolve_url(args.db, args.data_dir))
         return COMMANDS[args.command](store, args)
     except (CliError, StoreError, SecretStoreError, ValueError) as exc:

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import argparse
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smm_desk.cli.output import plain, table, to_json
 from smm_desk.domain.kpi import UNROUTED, KpiReport, utc_day_range
-from smm_desk.store.api import Store
 from smm_desk.store.exports import write_reply_log_xlsx
+
+if TYPE_CHECKING:
+    from smm_desk.store.api import Store
 
 #: Days covered when no --since is given.
 DEFAULT_DAYS = 7

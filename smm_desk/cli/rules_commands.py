@@ -18,12 +18,15 @@ import argparse
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from smm_desk.cli.output import table, to_json
 from smm_desk.domain import rules_format
 from smm_desk.domain.records import NETWORKS, MessageKind
 from smm_desk.domain.rules import MessageFacts, Rule, evaluate
-from smm_desk.store.api import Store
+
+if TYPE_CHECKING:
+    from smm_desk.store.api import Store
 
 _KINDS = ("dm", "comment", "mention", "reply", "review")
 

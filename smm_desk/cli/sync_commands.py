@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING
 from smm_desk.app.logs import RedactingFilter
 from smm_desk.cli.output import table, to_json
 from smm_desk.domain.records import ReplyState
-from smm_desk.store.api import Store
 
 if TYPE_CHECKING:
+    from smm_desk.store.api import Store
     from smm_desk.sync.engine import SyncReport
 
 WAITING_STATES = (ReplyState.QUEUED, ReplyState.SENDING, ReplyState.FAILED, ReplyState.UNCERTAIN)

@@ -160,3 +160,24 @@ class QuarantineView:
     reason: str
     raw: str
     at: datetime
+
+
+@dataclass(frozen=True)
+class TemplateView:
+    id: int
+    name: str
+    body: str
+    #: The department the template is meant for, if any (all templates are offered).
+    department: str | None
+
+
+@dataclass(frozen=True)
+class CaseStamp:
+    """Changes whenever anything shown in a case view changes."""
+
+    updated_at: datetime
+    status: str
+    last_event_id: int
+    last_message_id: int
+    #: (reply id, state, attempts, error) of each reply, oldest first.
+    replies: tuple[tuple[str, str, int, str], ...]

@@ -25,17 +25,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from smm_desk.domain.reply_window import ReplyWindow
 from smm_desk.domain.reply_window import reply_window as window_rule
-from smm_desk.domain.views import CaseDetail, CaseView, ReplyView
+from smm_desk.domain.views import CaseStamp, TemplateView
 from smm_desk.services.queue import QueueChange
-from smm_desk.store.api import Store
 from smm_desk.store.errors import StoreError
-from smm_desk.store.templates import CaseStamp, TemplateView
+
+if TYPE_CHECKING:
+    from smm_desk.domain.views import CaseDetail, CaseView, ReplyView
+    from smm_desk.store.api import Store
 
 __all__ = [
     "CaseActionError",

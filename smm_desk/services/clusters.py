@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -35,10 +35,12 @@ from smm_desk.domain.clusters import (
     ClusterView,
     CrisisAlertView,
 )
-from smm_desk.domain.views import CaseView, DepartmentView
 from smm_desk.services.queue import QueueChange
-from smm_desk.store.api import Store
 from smm_desk.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from smm_desk.domain.views import CaseView, DepartmentView
+    from smm_desk.store.api import Store
 
 __all__ = [
     "ClusterActionError",

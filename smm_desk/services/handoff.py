@@ -18,20 +18,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from smm_desk.services.queue import QueueChange
-from smm_desk.store.api import Store
 from smm_desk.store.errors import StoreError
-from smm_desk.store.handoffs import (
-    HandoffDepartmentView,
-    HandoffPayload,
-    HandoffView,
-    handoff_subject,
-    handoff_text,
-)
+
+if TYPE_CHECKING:
+    from smm_desk.store.api import Store
+    from smm_desk.store.handoffs import HandoffDepartmentView, HandoffPayload, HandoffView
+
+
+def __getattr__(name: str) -> object:
+    """The store's handoff views, re-exported for the UI, imported on first use:
+    this module is built with the window, before SQLAlchemy is loaded (cold start)."""
+    if name in ("HandoffDepartmentView", "HandoffPayload", "HandoffView"):
+        from smm_desk.store import handoffs
+
+        return getattr(handoffs, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "HandoffDepartmentView",
@@ -101,6 +108,8 @@ class HandoffService(QObject):
         target = department.target
         destination = target.describe() if target is not None else (
             "no handoff target — set one with `smm-desk departments handoff`")
+        from smm_desk.store.handoffs import handoff_subject, handoff_text
+
         return HandoffPreview(department, destination, handoff_subject(payload),
                               handoff_text(payload))
 

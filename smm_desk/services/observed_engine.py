@@ -9,11 +9,13 @@ its engine from here when it starts (or when something asks for it first).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smm_desk.connectors.errors import TransientError
-from smm_desk.store.api import Store
 from smm_desk.sync.engine import AccountState, SyncEngine
+
+if TYPE_CHECKING:
+    from smm_desk.store.api import Store
 
 
 class ObservedEngine(SyncEngine):

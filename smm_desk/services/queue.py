@@ -26,15 +26,17 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from smm_desk.domain.enums import CaseStatus
 from smm_desk.domain.records import NETWORK_LABELS
-from smm_desk.domain.views import CaseView, DepartmentView
-from smm_desk.store.api import Store
-from smm_desk.store.views_queue import QueueFilter, filter_for
+from smm_desk.store.queue_filter import QueueFilter, filter_for
+
+if TYPE_CHECKING:
+    from smm_desk.domain.views import CaseView, DepartmentView
+    from smm_desk.store.api import Store
 
 #: How many full-text matches a search brings into the queue at most.
 SEARCH_LIMIT = 2000

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
 from smm_desk.domain.kpi import UNROUTED, KpiReport, utc_day_range
-from smm_desk.store.api import Store
-from smm_desk.store.exports import write_reply_log_xlsx
+
+if TYPE_CHECKING:
+    from smm_desk.store.api import Store
 
 
 class ReportsService(QObject):
@@ -39,4 +41,6 @@ class ReportsService(QObject):
 
     def export_reply_log(self, path: str | os.PathLike[str]) -> int:
         """Write the whole reply log to an XLSX file; returns the number of replies."""
+        from smm_desk.store.exports import write_reply_log_xlsx  # openpyxl: on first export
+
         return write_reply_log_xlsx(self._store.reply_log(), path)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
@@ -30,8 +31,20 @@ from smm_desk.domain.rules import (
     evaluate,
     explain,
 )
-from smm_desk.store.api import Store
-from smm_desk.store.routing import PreviewMatch, RoutePreview
+
+if TYPE_CHECKING:
+    from smm_desk.store.api import Store
+    from smm_desk.store.routing import PreviewMatch, RoutePreview
+
+
+def __getattr__(name: str) -> object:
+    """The preview views, re-exported for the UI, imported on first use: this
+    module is built with the window, before SQLAlchemy is loaded (cold start)."""
+    if name in ("PreviewMatch", "RoutePreview"):
+        from smm_desk.store import routing
+
+        return getattr(routing, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["PreviewMatch", "RoutePreview", "RulesChange", "RulesService", "TryResult"]
 

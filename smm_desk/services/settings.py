@@ -46,14 +46,14 @@ from smm_desk.connectors.credentials import Credentials, MemoryCredentials
 from smm_desk.connectors.errors import AuthError, ConnectorError, RateLimited
 from smm_desk.domain.quiet_hours import QuietHours
 from smm_desk.domain.records import AccountStatus
-from smm_desk.domain.views import AccountView, DepartmentView
-from smm_desk.store.api import Store
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from smm_desk.connectors.base import Connector
     from smm_desk.connectors.oauth_flow import CallbackPages, Opener
+    from smm_desk.domain.views import AccountView, DepartmentView
+    from smm_desk.store.api import Store
     from smm_desk.sync.engine import ConnectorFactory, TokenSource
 
 log = logging.getLogger("smm_desk.settings")

@@ -31,13 +31,13 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from smm_desk.domain.records import AccountStatus
-from smm_desk.domain.views import AccountView
 from smm_desk.secrets import get_token
-from smm_desk.store.api import Store
 
 if TYPE_CHECKING:
     from smm_desk.connectors.http import RetryPolicy
+    from smm_desk.domain.views import AccountView
     from smm_desk.services.observed_engine import ObservedEngine
+    from smm_desk.store.api import Store
     from smm_desk.sync.engine import ConnectorFactory, DbWorker, TokenSource
 
 log = logging.getLogger("smm_desk.sync")

@@ -18,20 +18,15 @@ from sqlalchemy.orm import Session, aliased
 
 from smm_desk.domain.enums import CaseStatus
 from smm_desk.domain.records import EventKind, Priority
-from smm_desk.domain.sla import SlaSnapshot, state_at
+from smm_desk.domain.sla import state_at
 from smm_desk.domain.views import CaseDetail, CaseView, EventView, MessageView, ReplyView
 from smm_desk.store.bulk import readers, rows_in
+from smm_desk.store.case_rows import VIEWS_BY_ID
+from smm_desk.store.case_rows import case_view as case_view_from_row
 from smm_desk.store.errors import NotFound
 from smm_desk.store.models import Account, Case, Department, Event, Message, Reply
+from smm_desk.store.queue_filter import OPEN_STATUSES
 from smm_desk.store.sla_state import chunks, refresh_sla, snapshot_of
-
-#: What "the queue" means when no status is asked for: everything still owed work.
-OPEN_STATUSES = (
-    CaseStatus.NEW.value,
-    CaseStatus.OPEN.value,
-    CaseStatus.WAITING_DEPARTMENT.value,
-    CaseStatus.WAITING_CUSTOMER.value,
-)
 
 
 def _case_query() -> Any:  # Select[Case, str, str | None]; spelled differently across SA 2.x
@@ -101,17 +96,6 @@ def list_cases(
     return [_view(c, a, d, now) for c, a, d in session.execute(stmt)]
 
 
-#: ``views_by_id``'s read: the columns a CaseView shows, nothing else.
-_VIEWS_BY_ID = (
-    "SELECT c.id, c.network, c.account_id, a.name, c.kind, c.status, d.name, c.priority, "
-    "c.assignee, c.tags, c.customer_name, c.customer_id, c.last_inbound_text, "
-    "c.last_inbound_at, c.last_message_at, c.opened_at, c.sla_started_at, c.response_due_at, "
-    "c.sla_target, c.warn_at, c.sla_paused_state, c.sla_stopped, c.resolution_due_at "
-    "FROM cases c JOIN accounts a ON a.id = c.account_id "
-    "LEFT JOIN departments d ON d.id = c.department_id WHERE c.id IN"
-)
-
-
 def views_by_id(session: Session, ids: Sequence[int], now: datetime) -> list[CaseView]:
     """The views of these cases (unknown ids left out; in no particular order).
 
@@ -122,29 +106,9 @@ def views_by_id(session: Session, ids: Sequence[int], now: datetime) -> list[Cas
     (store/bulk.py) and judges the SLA state the same way (``state_at`` of the
     same snapshot fields). A test compares the two on both engines."""
     read = readers(session)
-    time, optional = read.time, read.optional_time
-    views: list[CaseView] = []
-    for part in chunks(sorted(set(ids))):
-        for (case_id, network, account_id, account, kind, status, department, priority,
-             assignee, tags, customer_name, customer_id, text, last_inbound_at,
-             last_message_at, opened_at, started_at, due_at, target, warn_at, paused_state,
-             stopped, resolution_due_at) in rows_in(session, _VIEWS_BY_ID, (), part):
-            due = optional(due_at)
-            state = state_at(SlaSnapshot(target=target, due_at=due, warn_at=optional(warn_at),
-                                         paused_state=paused_state, stopped=bool(stopped)), now)
-            views.append(CaseView(
-                id=case_id, network=network, account_id=account_id, account=account, kind=kind,
-                status=status, department=department, priority=priority, assignee=assignee,
-                tags=tuple(read.json(tags) or ()), customer=customer_name or customer_id,
-                customer_id=customer_id, last_inbound_text=text,
-                last_inbound_at=optional(last_inbound_at),
-                last_message_at=optional(last_message_at), opened_at=time(opened_at),
-                waiting_since=optional(started_at) if target else None,
-                response_due_at=due, sla_target=target,
-                sla_state=state.value if state is not None else None,
-                resolution_due_at=optional(resolution_due_at),
-            ))
-    return views
+    return [case_view_from_row(row, read, now)
+            for part in chunks(sorted(set(ids)))
+            for row in rows_in(session, VIEWS_BY_ID, (), part)]
 
 
 def count_cases(session: Session, statuses: Sequence[str] | None = None) -> int:

@@ -47,9 +47,9 @@ from smm_desk.domain.clusters import (
 )
 from smm_desk.domain.enums import CaseStatus
 from smm_desk.store.bulk import insert_many, update_rows
-from smm_desk.store.cases import OPEN_STATUSES
 from smm_desk.store.errors import NotFound
 from smm_desk.store.models import Base, Case, CaseFingerprint, Cluster, Event
+from smm_desk.store.queue_filter import OPEN_STATUSES
 from smm_desk.store.sla_state import chunks
 
 FINGERPRINTS = Base.metadata.tables["case_fingerprints"]

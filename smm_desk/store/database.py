@@ -22,7 +22,6 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import URL, make_url
@@ -36,23 +35,24 @@ from smm_desk.store.errors import (
     MigrationFailed,
     StoreError,
 )
+from smm_desk.store.location import (  # re-exported
+    APP_NAME as APP_NAME,
+)
+from smm_desk.store.location import (
+    DB_FILENAME as DB_FILENAME,
+)
+from smm_desk.store.location import (
+    HEAD_REVISION as HEAD_REVISION,
+)
+from smm_desk.store.location import (
+    default_data_dir as default_data_dir,
+)
+from smm_desk.store.location import (
+    resolve_url as resolve_url,
+)
 
-APP_NAME = "smm-desk"
-DB_FILENAME = "smm-desk.db"
 MIGRATIONS = Path(__file__).with_name("migrations")
 log = logging.getLogger("smm_desk.store")
-
-
-def default_data_dir() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-
-
-def resolve_url(db: str | None = None, data_dir: str | os.PathLike[str] | None = None) -> str:
-    """The database URL from ``--db``, else a SQLite file in the data directory."""
-    if db:
-        return db
-    directory = Path(data_dir) if data_dir else default_data_dir()
-    return f"sqlite:///{directory / DB_FILENAME}"
 
 
 def parse_url(text: str) -> URL:
@@ -136,10 +136,6 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if _WRITE_INTENT.get() else "BEGIN")
 
 
-#: The newest schema revision (tests/store/test_database.py checks it against the
-#: migration scripts). Opening a database already at it reads one row and never
-#: imports Alembic, which costs a quarter of a second at every start.
-HEAD_REVISION = "0008_next_alert_at"
 
 
 def alembic_config(connection: Any | None = None) -> Any:

@@ -11,42 +11,21 @@ templates, drafts, and a cheap "has this case changed?" stamp.
   the state of each of the case's replies). When the stamp changes, the view
   reads the whole case again; when it does not, nothing else is read.
 
-The views here are plain frozen dataclasses like those of
-``smm_desk.domain.views``.
+The views (``TemplateView``, ``CaseStamp``) live in ``smm_desk.domain.views``
+with the others.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from smm_desk.domain.views import CaseStamp as CaseStamp  # re-exported
+from smm_desk.domain.views import TemplateView as TemplateView
 from smm_desk.store.errors import NotFound
 from smm_desk.store.models import Case, Department, Draft, Event, Message, Reply, Template
-
-
-@dataclass(frozen=True)
-class TemplateView:
-    id: int
-    name: str
-    body: str
-    #: The department the template is meant for, if any (all templates are offered).
-    department: str | None
-
-
-@dataclass(frozen=True)
-class CaseStamp:
-    """Changes whenever anything shown in a case view changes."""
-
-    updated_at: datetime
-    status: str
-    last_event_id: int
-    last_message_id: int
-    #: (reply id, state, attempts, error) of each reply, oldest first.
-    replies: tuple[tuple[str, str, int, str], ...]
-
 
 _TEMPLATES = (
     select(Template, Department.name)

@@ -9,15 +9,13 @@ integers; the rows the table shows are read later, by id, a window at a time.
 ``view_counts`` answers every sidebar count in four statements whatever the
 number of views (three of them served by indexes alone).
 
-View keys are plain strings the UI can hold without importing the store:
-``open``, ``mine``, ``unassigned``, ``breaching``, ``waiting_department``,
-``resolved``, ``spam``, ``department:<id>`` and ``network:<name>``.
+View keys are plain strings the UI can hold without importing the store (see
+``queue_filter``, where the filter values live without SQLAlchemy).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import and_, func, select
 from sqlalchemy import case as sql_case
@@ -26,68 +24,25 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from smm_desk.domain.enums import CaseStatus
 from smm_desk.domain.records import EventKind
-from smm_desk.store.cases import OPEN_STATUSES
 from smm_desk.store.models import Case, Event, Message
-
-#: "Breaching soon": a running clock due within this long, or already breached.
-BREACHING_WITHIN = timedelta(minutes=5)
-
-FIXED_VIEWS = ("open", "mine", "unassigned", "breaching", "waiting_department",
-               "resolved", "spam")
-
-
-@dataclass(frozen=True)
-class QueueFilter:
-    """Which cases a queue view shows. Fields combine with AND.
-
-    ``statuses`` ``None`` means the open statuses (everything still owed work).
-    ``breaching_within`` keeps cases whose running clock is due within that
-    long of now (breached ones included). ``case_ids`` restricts the view to
-    those cases (a full-text search result) while keeping the urgency order.
-    """
-
-    statuses: tuple[str, ...] | None = None
-    assignee: str | None = None
-    unassigned: bool = False
-    department_id: int | None = None
-    network: str | None = None
-    breaching_within: timedelta | None = None
-    case_ids: tuple[int, ...] | None = None
-
-
-@dataclass(frozen=True)
-class SlaAlertView:
-    """One recorded SLA warning or breach (an ``sla_warning``/``sla_breached`` or
-    ``resolution_warning``/``resolution_breached`` event)."""
-
-    event_id: int
-    case_id: int
-    kind: str
-    at: datetime
-
-
-def filter_for(key: str, agent: str) -> QueueFilter:
-    """The filter behind a view key (see the module doc); ``ValueError`` if unknown."""
-    if key == "open":
-        return QueueFilter()
-    if key == "mine":
-        return QueueFilter(assignee=agent)
-    if key == "unassigned":
-        return QueueFilter(unassigned=True)
-    if key == "breaching":
-        return QueueFilter(breaching_within=BREACHING_WITHIN)
-    if key == "waiting_department":
-        return QueueFilter(statuses=(CaseStatus.WAITING_DEPARTMENT.value,))
-    if key == "resolved":
-        return QueueFilter(statuses=(CaseStatus.RESOLVED.value,))
-    if key == "spam":
-        return QueueFilter(statuses=(CaseStatus.SPAM.value,))
-    kind, _, value = key.partition(":")
-    if kind == "department" and value.isdigit():
-        return QueueFilter(department_id=int(value))
-    if kind == "network" and value:
-        return QueueFilter(network=value)
-    raise ValueError(f"unknown queue view {key!r}")
+from smm_desk.store.queue_filter import (  # re-exported
+    BREACHING_WITHIN as BREACHING_WITHIN,
+)
+from smm_desk.store.queue_filter import (
+    FIXED_VIEWS as FIXED_VIEWS,
+)
+from smm_desk.store.queue_filter import (
+    OPEN_STATUSES as OPEN_STATUSES,
+)
+from smm_desk.store.queue_filter import (
+    QueueFilter as QueueFilter,
+)
+from smm_desk.store.queue_filter import (
+    SlaAlertView as SlaAlertView,
+)
+from smm_desk.store.queue_filter import (
+    filter_for as filter_for,
+)
 
 
 def _running_clock_due_by(limit: datetime) -> ColumnElement[bool]:

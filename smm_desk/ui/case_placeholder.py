@@ -28,6 +28,9 @@ class CasePlaceholder(QWidget):
                            if case_id is None
                            else translate("MainWindow", "Case {id}").format(id=case_id))
 
+    def show_opening(self) -> None:
+        pass  # nothing to load here
+
     def focus_composer(self) -> None:
         pass
 

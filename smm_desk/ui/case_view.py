@@ -285,6 +285,10 @@ class CaseView(QWidget):
         self.header.tick(self._detail.case, now)
         self.composer.show_window(self._service.window_of(self._detail.case, now))
 
+    def show_opening(self) -> None:
+        """A case is selected and will open in a moment (the desk is still loading)."""
+        self._show_nothing(translate("CaseView", "Opening the case…"))
+
     def _show_nothing(self, text: str) -> None:
         self.placeholder.setText(text)
         self._page.hide()

@@ -386,7 +386,10 @@ class CrisisBanner(QFrame):
 
     show_cases = Signal(object)  # tuple[int, ...]
 
-    def __init__(self, service: ClusterService, parent: QWidget | None = None) -> None:
+    def __init__(self, service: ClusterService, parent: QWidget | None = None, *,
+                 show_latest: bool = True) -> None:
+        """``show_latest`` False: the latest alert is looked up by :meth:`show_latest`
+        later (the desk does it after its first paint, when the store is loaded)."""
         super().__init__(parent)
         self.service = service
         self.alert: CrisisAlertView | None = None
@@ -420,8 +423,13 @@ class CrisisBanner(QFrame):
         layout.addWidget(self.dismiss_button, 0, Qt.AlignmentFlag.AlignVCenter)
         self.hide()
         service.crisis.connect(self.show_alert)
-        latest = service.latest_alert()
-        if latest is not None and service.now() <= latest.at + latest.window:
+        if show_latest:
+            self.show_latest()
+
+    def show_latest(self) -> None:
+        """Show the latest recorded alert while its window lasts."""
+        latest = self.service.latest_alert()
+        if latest is not None and self.service.now() <= latest.at + latest.window:
             self.show_alert(latest)
 
     def show_alert(self, alert: CrisisAlertView) -> None:

@@ -116,6 +116,8 @@ class MainWindow(QMainWindow):
         self._search = ""
         self._previous_ids: list[int] = []
         self._shown_case: int | None = None
+        self._cases_held = False
+        self._held_case: int | None = None
         self._ticks = 0
         # Reads of the queue off the UI thread (request_refresh), one at a time.
         self._refresh_task: asyncio.Task[None] | None = None
@@ -456,8 +458,27 @@ class MainWindow(QMainWindow):
             self.table.selectRow(current.row())
 
     def _show_case(self, case_id: int | None) -> None:
+        if self._cases_held:
+            self._held_case = case_id
+            if case_id is not None:
+                self.case_pane.show_opening()
+            return
         self._shown_case = case_id
         self.case_pane.show_case(case_id)
+
+    def hold_cases(self) -> None:
+        """Select cases in the queue but open none in the case view until
+        :meth:`release_cases`: the desk's first paint comes before the store can
+        read a whole case (app/gui.py), and the queue's first row is selected by then."""
+        self._cases_held = True
+
+    def release_cases(self) -> None:
+        """Open the case selected while held, if any."""
+        if self._cases_held:
+            self._cases_held = False
+            if self._held_case is not None and self._held_case == self.current_case_id():
+                self._show_case(self._held_case)
+            self._held_case = None
 
     # -- TriageHost ----------------------------------------------------------------------
     def select_next(self) -> None:

@@ -14,7 +14,12 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+
+from smm_desk.domain.enums import Direction
+from smm_desk.domain.records import IncomingMessage, MessageKind
+from smm_desk.store.api import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,25 +28,20 @@ LATER = ("httpx", "keyring", "smm_desk.connectors.base", "smm_desk.sync.engine",
          "smm_desk.services.observed_engine", "smm_desk.ui.settings_dialog",
          "smm_desk.ui.welcome", "smm_desk.ui.reports", "PySide6.QtCharts",
          "smm_desk.ui.rule_editor", "smm_desk.ui.author_lists", "smm_desk.ui.handoff_dialog",
-         "xml.etree.ElementTree", "openpyxl")
+         "xml.etree.ElementTree", "openpyxl",
+         # The first window reads the SQLite file itself (store/window_store.py); the
+         # store's SQLAlchemy and ORM models load just after the first paint.
+         "sqlalchemy", "smm_desk.store.models", "smm_desk.store.api")
 
 SCRIPT = """
 import json, sys
-from datetime import UTC, datetime
 from PySide6.QtCore import QEvent, QObject, QTimer
 from smm_desk.app.gui import application, build_desk, run_desk, run_loop
-from smm_desk.domain.enums import Direction
-from smm_desk.domain.records import IncomingMessage, MessageKind
-from smm_desk.store.api import Store
+from smm_desk.store.window_store import open_for_window
 
 LATER = json.loads(sys.argv[2])
 app = application()
-store = Store.open(sys.argv[1])
-account = store.add_account("telegram", "@shop_bot")
-store.ingest(account.id, "updates", [IncomingMessage(
-    external_id="m1", thread_key="dm:1", direction=Direction.INBOUND, kind=MessageKind.DM,
-    text="Where is my order?", created_at=datetime.now(UTC), author_id="u1",
-    author_name="Sarah")], cursor="1")
+store = open_for_window(sys.argv[1])  # as the app opens it
 desk = build_desk(store, workspace="Inbox", agent="test", settings=None, tokens=lambda _i: None)
 seen = {}
 
@@ -53,6 +53,7 @@ def after_start():
         QTimer.singleShot(10, after_start)
         return
     seen["sync_running_later"] = True
+    seen["case_open_later"] = desk.window.case_pane.current_case_id()
     seen["loaded_later"] = later_loaded()
     desk.window.close()
 
@@ -63,6 +64,9 @@ class Watch(QObject):
             seen["sync_running"] = desk.sync.running()
             seen["loaded"] = later_loaded()
             seen["menus"] = [a.text() for a in desk.window.menuBar().actions()]
+            seen["first_text"] = desk.window.model.index(0, 3).data()
+            seen["case_selected"] = desk.window.current_case_id()
+            seen["case_open"] = desk.window.case_pane.current_case_id()
             QTimer.singleShot(0, after_start)
         return False
 
@@ -80,17 +84,30 @@ def test_first_paint_shows_the_queue_before_sync_and_without_later_modules(
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    url = f"sqlite:///{tmp_path}/desk.db"
+    store = Store.open(url)  # a workspace from an earlier run
+    account = store.add_account("telegram", "@shop_bot")
+    case_id = store.ingest(account.id, "updates", [IncomingMessage(
+        external_id="m1", thread_key="dm:1", direction=Direction.INBOUND, kind=MessageKind.DM,
+        text="Where is my order?", created_at=datetime.now(UTC), author_id="u1",
+        author_name="Sarah")], cursor="1").touched_case_ids[0]
+    store.close()
     result = subprocess.run(
-        [sys.executable, "-c", SCRIPT, f"sqlite:///{tmp_path}/desk.db", json.dumps(LATER)],
+        [sys.executable, "-c", SCRIPT, url, json.dumps(LATER)],
         capture_output=True, text=True, env=env, timeout=60, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     # Interactive, not a splash: the real row and the menus are there at the first paint.
     assert seen["rows"] == 1
+    assert seen["first_text"].strip("\u2068\u2069") == "Where is my order?"  # isolated
     assert len(seen["menus"]) >= 2
     assert seen["loaded"] == []
     assert seen["sync_running"] is False
     # Right after it, sync runs and has brought its engine in.
     assert seen["sync_running_later"] is True
+    # Its most urgent case is selected at once and opens once the store is loaded.
+    assert seen["case_selected"] == case_id
+    assert seen["case_open"] is None
+    assert seen["case_open_later"] == case_id
     assert {"httpx", "smm_desk.sync.engine", "smm_desk.services.observed_engine"} <= set(
         seen["loaded_later"])
