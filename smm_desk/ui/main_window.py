@@ -23,7 +23,8 @@
   sign-in button in the status bar opens the settings on that account.
 * Its parts live next to it: the table in :mod:`smm_desk.ui.queue_table`, the
   status bar's case count in :mod:`smm_desk.ui.count_label`, the right pane of a
-  window without a case service in :mod:`smm_desk.ui.case_placeholder`.
+  window without a case service in :mod:`smm_desk.ui.case_placeholder`, the
+  refresh path (new ids without losing the place) in :mod:`smm_desk.ui.queue_refresh`.
 """
 
 from __future__ import annotations
@@ -45,7 +46,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QLineEdit,
     QMainWindow,
     QMessageBox,
@@ -62,6 +62,7 @@ from smm_desk.ui.i18n import translate
 from smm_desk.ui.queue_ahead import RowsAhead
 from smm_desk.ui.queue_delegates import SlaDelegate
 from smm_desk.ui.queue_model import CASE_ID_ROLE, Column, QueueModel
+from smm_desk.ui.queue_refresh import QueueRefresh
 from smm_desk.ui.queue_table import QueueTable
 from smm_desk.ui.sidebar import Sidebar
 from smm_desk.ui.status import OfflineBanner, SyncStatus
@@ -85,7 +86,7 @@ SEARCH_DELAY_MS = 250
 #: ("Draft saved"), so typing never makes the pane jump wider.
 DEFAULT_SPLITTER = (200, 650, 430)
 
-class MainWindow(QMainWindow):
+class MainWindow(QueueRefresh, QMainWindow):
     #: The window was closed (the app's loop ends its run on it).
     closed = Signal()
 
@@ -336,89 +337,6 @@ class MainWindow(QMainWindow):
         """Read the sidebar's views and counts again."""
         self.sidebar.set_views(self._service.views())
         self.sidebar.set_counts(self._service.view_counts())
-
-    # -- refreshing without losing the place ---------------------------------------------
-    def refresh(self) -> None:
-        """Re-read the queue and the counts; the selection stays on its cases and
-        the case at the top of the viewport stays there (unless scrolled to the top)."""
-        self._apply_ids(self._service.case_ids(self.model.view))
-        self.refresh_views()
-        self._update_status()
-
-    def _anchor(self) -> int | None:
-        """The case at the top of the viewport, when scrolled (it stays at the top)."""
-        bar = self.table.verticalScrollBar()
-        if bar.value() > bar.minimum():
-            top = self.table.rowAt(0)
-            if top >= 0:
-                return self.model.case_id(top)
-        return None
-
-    def _apply_ids(self, ids: list[int]) -> None:
-        """Show the queue's new ids (read here or elsewhere) without losing the place."""
-        ahead, self._ahead = self._ahead, None
-        anchor = self._anchor()
-        before = self.model.reset_ids(ids, ahead)
-        if before is not None:
-            self._previous_ids = before
-        if anchor is not None:
-            row = (ahead.anchor_row if ahead is not None and ahead.ids is ids
-                   and ahead.anchor == anchor else self.model.row_of(anchor))
-            if row is not None:
-                self.table.updateGeometries()  # the scroll range, for the new row count
-                self.table.scrollTo(self.model.index(row, 0),
-                                    QAbstractItemView.ScrollHint.PositionAtTop)
-
-    def _on_changed(self, _change: object, /) -> None:
-        # Any queue mutation can move, add or drop rows: re-read the ids.
-        self.refresh()
-
-    def request_refresh(self, with_ids: bool = True) -> None:
-        """Like :meth:`refresh`, but read on the queue service's reader thread
-        (when an asyncio loop runs; at once otherwise) and coalesced: sync
-        activity arriving while a read is under way asks for one more read, never
-        a pile of them. The UI thread only applies the result."""
-        self._refresh_wanted = self._refresh_wanted or with_ids
-        if self._refresh_task is not None:
-            self._refresh_again = True
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            if with_ids:
-                self.refresh()
-            else:
-                self.sidebar.set_counts(self._service.view_counts())
-            self._refresh_wanted = False
-            return
-        self._refresh_task = loop.create_task(self._refresh_off_thread())
-
-    async def _refresh_off_thread(self) -> None:
-        try:
-            while True:
-                self._refresh_again = False
-                with_ids, self._refresh_wanted = self._refresh_wanted, False
-                key = self.model.view
-                # The rows the table will show are read with the ids, not in its paint.
-                first, last = self.table.visible_rows()
-                rows = self.model.read_ahead(self._anchor(), first, last - first + 1) \
-                    if with_ids and first <= last else None
-                snapshot = await self._service.snapshot_async(key, with_ids, rows)
-                if self._closing:
-                    return
-                if snapshot.ids is not None and snapshot.view == self.model.view:
-                    if isinstance(snapshot.rows, RowsAhead):
-                        self._ahead = snapshot.rows
-                    self._apply_ids(snapshot.ids)
-                self.sidebar.set_views(snapshot.views)
-                self.sidebar.set_counts(snapshot.counts)
-                self._update_status()
-                if not self._refresh_again:
-                    return
-        except Exception:  # noqa: BLE001 - e.g. the database briefly locked: next activity
-            log.exception("reading the queue failed")
-        finally:
-            self._refresh_task = None
 
     # -- the clock ---------------------------------------------------------------------
     def tick(self) -> None:
