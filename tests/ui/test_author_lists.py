@@ -3,29 +3,17 @@ routing rules see, blank lines dropped."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from pytestqt.qtbot import QtBot
 
 from smm_desk.services.rules import RulesChange, RulesService
 from smm_desk.store.api import Store
-from smm_desk.store.database import Database
 from smm_desk.ui.author_lists import AuthorListsDialog
-from tests.conftest import FakeClock
 
 pytestmark = [
     pytest.mark.qt_log_level_fail("WARNING"),
     pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),
 ]
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
-    s = Store(Database.open(f"sqlite:///{tmp_path}/desk.db"), clock)
-    yield s
-    s.close()
 
 
 def test_saving_the_lists_reaches_the_rules(qtbot: QtBot, store: Store) -> None:

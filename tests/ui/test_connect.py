@@ -30,12 +30,10 @@ from smm_desk.sim.telegram import TelegramSim
 from smm_desk.sim.transport import SimServer, SimTransport
 from smm_desk.sim.world import SimWorld
 from smm_desk.store.api import Store
-from smm_desk.store.database import Database
 from smm_desk.sync.engine import default_factory
 from smm_desk.ui.connect_dialog import ConnectDialog, ConnectForm
 from smm_desk.ui.settings_dialog import SettingsDialog
 from tests.cli.test_accounts_cli import FakeOAuthConnector
-from tests.conftest import FakeClock
 from tests.connectors.test_oauth import Browser, OAuthSite
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.qt_loop import qt_loop
@@ -51,13 +49,6 @@ pytestmark = [
 TOKEN = "777:PLANTED-connect-dialog-token"
 CLIENT_SECRET = "PLANTED-client-secret-ui"
 SHOTS = Path("/tmp/shots")
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
-    s = Store(Database.open(f"sqlite:///{tmp_path}/desk.db"), clock)
-    yield s
-    s.close()
 
 
 @pytest.fixture

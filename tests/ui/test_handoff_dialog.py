@@ -5,9 +5,7 @@ the department; a department without a target cannot be sent to."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -15,7 +13,6 @@ from pytestqt.qtbot import QtBot
 
 from smm_desk.services.handoff import HandoffService
 from smm_desk.store.api import Store
-from smm_desk.store.database import Database
 from smm_desk.store.handoffs import EmailTarget
 from smm_desk.ui.handoff_dialog import HandoffDialog
 from tests.conftest import FakeClock
@@ -25,13 +22,6 @@ pytestmark = [
     pytest.mark.qt_log_level_fail("WARNING"),
     pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),
 ]
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
-    s = Store(Database.open(f"sqlite:///{tmp_path}/desk.db"), clock)
-    yield s
-    s.close()
 
 
 def seed(store: Store, clock: FakeClock) -> int:

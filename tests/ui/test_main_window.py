@@ -6,7 +6,6 @@ the keyboard host's moves, the network state, and what it remembers between runs
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import timedelta
 from itertools import count
 from pathlib import Path
@@ -20,7 +19,6 @@ from smm_desk.services.queue import QueueService
 from smm_desk.services.settings import SettingsService
 from smm_desk.services.sync import SyncService
 from smm_desk.store.api import Store
-from smm_desk.store.database import Database
 from smm_desk.ui.main_window import MainWindow
 from tests.conftest import FakeClock
 from tests.support.factories import inbound
@@ -32,13 +30,6 @@ pytestmark = [
 ]
 
 _numbers = count()
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
-    s = Store(Database.open(f"sqlite:///{tmp_path}/desk.db"), clock)
-    yield s
-    s.close()
 
 
 @pytest.fixture

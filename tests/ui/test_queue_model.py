@@ -4,10 +4,9 @@ QueueService it reads through (reads, typed change announcements)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 from itertools import count
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
@@ -19,7 +18,6 @@ from smm_desk.domain.enums import CaseStatus
 from smm_desk.domain.views import CaseView
 from smm_desk.services.queue import QueueChange, QueueService
 from smm_desk.store.api import Store
-from smm_desk.store.database import Database
 from smm_desk.ui.main_window import MainWindow
 from smm_desk.ui.queue_model import (
     CASE_ID_ROLE,
@@ -43,11 +41,9 @@ _numbers = count()
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
-    s = Store(Database.open(f"sqlite:///{tmp_path}/desk.db"), clock)
-    s.save_rules([])  # these tests are about triage, not routing: start with no rules
-    yield s
-    s.close()
+def store(store: Store) -> Store:
+    store.save_rules([])  # these tests are about the queue, not routing: no rules
+    return store
 
 
 @pytest.fixture

@@ -5,9 +5,7 @@ delegates' general path, and the next instant a clock text can change
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -21,7 +19,6 @@ from smm_desk.domain.records import Priority
 from smm_desk.domain.views import CaseView
 from smm_desk.services.queue import QueueService
 from smm_desk.store.api import Store
-from smm_desk.store.database import Database
 from smm_desk.ui.main_window import MainWindow
 from smm_desk.ui.queue_cells import _duration
 from smm_desk.ui.queue_model import (
@@ -41,11 +38,9 @@ pytestmark = [
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
-    s = Store(Database.open(f"sqlite:///{tmp_path}/desk.db"), clock)
-    s.save_rules([])
-    yield s
-    s.close()
+def store(store: Store) -> Store:
+    store.save_rules([])  # these tests are about the queue, not routing: no rules
+    return store
 
 
 def grab(window: MainWindow, fast: bool) -> QImage:

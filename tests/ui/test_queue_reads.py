@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -17,7 +16,6 @@ from pytestqt.qtbot import QtBot
 from smm_desk.domain.views import CaseView
 from smm_desk.services.queue import QueueService
 from smm_desk.store.api import Store
-from smm_desk.store.database import Database
 from smm_desk.ui.main_window import MainWindow
 from smm_desk.ui.queue_model import (
     FETCH_WINDOW,
@@ -37,11 +35,9 @@ pytestmark = [
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
-    s = Store(Database.open(f"sqlite:///{tmp_path}/desk.db"), clock)
-    s.save_rules([])
-    yield s
-    s.close()
+def store(store: Store) -> Store:
+    store.save_rules([])  # these tests are about the queue, not routing: no rules
+    return store
 
 
 class ThreadedService(QueueService):

@@ -7,16 +7,13 @@ older cache are not used."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import timedelta
 from itertools import count
-from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from smm_desk.store.api import Store
-from smm_desk.store.database import Database
 from smm_desk.ui.main_window import MainWindow
 from smm_desk.ui.queue_model import FETCH_WINDOW, Column, QueueModel
 from tests.conftest import FakeClock
@@ -33,12 +30,10 @@ _batches = count()
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
-    s = Store(Database.open(f"sqlite:///{tmp_path}/desk.db"), clock)
-    s.save_rules([])
-    s.add_account("telegram", "@shop_bot")
-    yield s
-    s.close()
+def store(store: Store) -> Store:
+    store.save_rules([])  # these tests are about the queue, not routing: no rules
+    store.add_account("telegram", "@shop_bot")
+    return store
 
 
 def add_cases(store: Store, clock: FakeClock, ages: list[float]) -> None:

@@ -23,12 +23,10 @@ from smm_desk.sim.telegram import TelegramSim
 from smm_desk.sim.transport import SimTransport
 from smm_desk.sim.world import SimWorld
 from smm_desk.store.api import Store
-from smm_desk.store.database import Database
 from smm_desk.sync.engine import default_factory
 from smm_desk.ui import theme
 from smm_desk.ui.settings_dialog import SettingsDialog
 from smm_desk.ui.triage import ShortcutBindings
-from tests.conftest import FakeClock
 
 pytestmark = [
     pytest.mark.qt_log_level_fail("WARNING"),
@@ -36,13 +34,6 @@ pytestmark = [
 ]
 
 TOKEN = "555:PLANTED-secret-token-abc"
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
-    s = Store(Database.open(f"sqlite:///{tmp_path}/desk.db"), clock)
-    yield s
-    s.close()
 
 
 @pytest.fixture

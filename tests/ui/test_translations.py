@@ -40,7 +40,6 @@ from smm_desk.domain.reply_window import reply_window
 from smm_desk.services.queue import QueueService
 from smm_desk.services.settings import SettingsService
 from smm_desk.store.api import Store
-from smm_desk.store.database import Database
 from smm_desk.ui.i18n import LANGUAGE_KEY, plural, reply_window_note, translate
 from smm_desk.ui.main_window import MainWindow
 from smm_desk.ui.queue_model import Column
@@ -174,13 +173,6 @@ def language(qapp: QApplication, qm_dir: Path, request: pytest.FixtureRequest) -
     code = install_translations(qapp, language=request.param, qm_dir=qm_dir)
     yield code
     uninstall_translations(qapp)
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
-    s = Store(Database.open(f"sqlite:///{tmp_path}/desk.db"), clock)
-    yield s
-    s.close()
 
 
 def _window(qtbot: QtBot, store: Store, clock: FakeClock, tmp_path: Path) -> MainWindow:

@@ -4,9 +4,7 @@ notifications back but not the count, markup-free customer names."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -17,7 +15,6 @@ from smm_desk.domain.quiet_hours import QuietHours
 from smm_desk.services.queue import QueueService
 from smm_desk.services.settings import NotificationPrefs
 from smm_desk.store.api import Store
-from smm_desk.store.database import Database
 from smm_desk.ui.tray import TrayIcon, notification_safe, tray_pixmap
 from tests.conftest import FakeClock
 from tests.support.factories import inbound
@@ -26,13 +23,6 @@ pytestmark = [
     pytest.mark.qt_log_level_fail("WARNING"),
     pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),
 ]
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
-    s = Store(Database.open(f"sqlite:///{tmp_path}/desk.db"), clock)
-    yield s
-    s.close()
 
 
 @pytest.fixture

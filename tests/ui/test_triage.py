@@ -5,7 +5,6 @@ moving on, no firing while typing, rebinding with conflicts refused, and the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from itertools import count
 from pathlib import Path
@@ -26,7 +25,6 @@ from smm_desk.domain.enums import CaseStatus
 from smm_desk.services.queue import QueueChange
 from smm_desk.services.triage import BulkError, TriageService
 from smm_desk.store.api import Store
-from smm_desk.store.database import Database
 from smm_desk.ui.queue_model import QueueModel
 from smm_desk.ui.triage import (
     ACTIONS,
@@ -113,11 +111,9 @@ class FakeHost(QWidget):
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
-    s = Store(Database.open(f"sqlite:///{tmp_path}/desk.db"), clock)
-    s.save_rules([])  # these tests are about triage, not routing: start with no rules
-    yield s
-    s.close()
+def store(store: Store) -> Store:
+    store.save_rules([])  # these tests are about the queue, not routing: no rules
+    return store
 
 
 @pytest.fixture

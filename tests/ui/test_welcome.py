@@ -28,13 +28,12 @@ from tests.ui.test_connect import (
     networks,
     service,
     shown_texts,
-    store,
     world,
 )
 
 #: Fixtures shared with test_connect (a use here keeps ruff from calling the parameters
 #: redefinitions).
-_SHARED_FIXTURES = (browser, make_service, marking, networks, service, store, world)
+_SHARED_FIXTURES = (browser, make_service, marking, networks, service, world)
 
 pytestmark = [
     pytest.mark.qt_log_level_fail("WARNING"),
