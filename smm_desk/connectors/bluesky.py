@@ -54,7 +54,9 @@ Streams
 ``chat``
     Direct messages: ``GET chat.bsky.convo.getLog?cursor=`` through the PDS
     with ``atproto-proxy: did:web:api.bsky.chat#bsky_chat``; the cursor walks
-    forward and is stored as the network gives it. Messages by the brand come
+    forward and is stored as the network gives it. Authors' names: the members
+    of a new conversation's ``convoView``, for several at once from one
+    ``listConvos?limit=100`` page (lexicons/chat/bsky/convo/listConvos.json), else ``getConvo``. Messages by the brand come
     back OUTBOUND. The app password needs "Allow access to your direct
     messages"; without it the chat service answers 401/403 and only this
     stream is skipped (quietly, once per connector).
@@ -127,6 +129,7 @@ from smm_desk.connectors.bluesky_parse import (
     _ID,
     _JWT,
     CHAT_PROXY,
+    CONVO_PAGE,
     DEFAULT_SESSION,
     MAX_WAIT,
     MIN_WAIT,
@@ -134,8 +137,8 @@ from smm_desk.connectors.bluesky_parse import (
     POST,
     REASONS,
     WalkCursor,
-    _author,
     _Malformed,
+    _member_names,
     chat_message,
     feed_entry,
     iso,
@@ -393,9 +396,16 @@ class BlueskyConnector(Connector):
         if not isinstance(logs, list):
             raise BadPayload("getLog: the answer has no logs list")
         brand = await self.brand_did()
+        unknown: list[str] = []
         for log in logs:
             convo = log.get("convoId") if isinstance(log, dict) else None
-            if isinstance(convo, str) and _ID.fullmatch(convo) and convo not in self._names:
+            if isinstance(convo, str) and convo not in self._names and \
+                    convo not in unknown and _ID.fullmatch(convo):
+                unknown.append(convo)
+        if len(unknown) > 1:
+            await self._learn_listed(unknown)
+        for convo in unknown:
+            if convo not in self._names:
                 await self._learn_convo(convo)
         messages: list[IncomingMessage] = []
         bad: list[Quarantined] = []
@@ -412,21 +422,32 @@ class BlueskyConnector(Connector):
 
     async def _learn_convo(self, convo: str) -> None:
         """Member names of a conversation (getConvo), for the DM's author names."""
-        names: dict[str, str] = {}
         try:
             body = await self._call("GET", "chat.bsky.convo.getConvo", params={"convoId": convo},
                                     headers={"atproto-proxy": CHAT_PROXY})
         except (PermanentError, BadPayload):
             body = None
         view = body.get("convo") if isinstance(body, dict) else None
-        members = view.get("members") if isinstance(view, dict) else None
-        for member in members if isinstance(members, list) else []:
-            try:
-                did, _, name = _author(member)
-            except _Malformed:
-                continue
-            names[did] = name
-        self._names[convo] = names
+        self._names[convo] = _member_names(view)
+
+    async def _learn_listed(self, wanted: list[str]) -> None:
+        """Member names of several new conversations from one ``listConvos`` page
+        (the most recently active conversations, where new ones are), instead of
+        one ``getConvo`` each: both answer the same ``convoView``. Those not on
+        the page (or any, if the page fails) are left to ``getConvo``."""
+        try:
+            body = await self._call("GET", "chat.bsky.convo.listConvos",
+                                    params={"limit": str(CONVO_PAGE)},
+                                    headers={"atproto-proxy": CHAT_PROXY})
+        except (PermanentError, BadPayload):
+            return
+        views = body.get("convos") if isinstance(body, dict) else None
+        pending = set(wanted)
+        for view in views if isinstance(views, list) else []:
+            convo = view.get("id") if isinstance(view, dict) else None
+            if isinstance(convo, str) and convo in pending:
+                pending.discard(convo)
+                self._names[convo] = _member_names(view)
 
     # -- send ---------------------------------------------------------------------
 
@@ -578,3 +599,4 @@ def _epoch(value: str | None) -> datetime | None:
     if not 0 < seconds < 1e11:
         return None
     return datetime.fromtimestamp(seconds, UTC)
+

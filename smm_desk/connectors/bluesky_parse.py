@@ -404,3 +404,20 @@ def walk(state: WalkCursor, entries: list[Entry], next_cursor: str | None,
     after = WalkCursor(hw, tuple(seen), next_cursor if more else None,
                        boundary if more else None, started=True)
     return new, after, more
+
+
+#: listConvos page size (the lexicon's maximum): new conversations are the most recent.
+CONVO_PAGE = 100
+
+
+def _member_names(view: Any) -> dict[str, str]:
+    """did -> display name of a ``convoView``'s members (malformed members skipped)."""
+    names: dict[str, str] = {}
+    members = view.get("members") if isinstance(view, dict) else None
+    for member in members if isinstance(members, list) else []:
+        try:
+            did, _, name = _author(member)
+        except _Malformed:
+            continue
+        names[did] = name
+    return names

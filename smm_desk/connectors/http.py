@@ -26,6 +26,7 @@ import email.utils
 import json
 import logging
 import random
+import re
 import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -160,6 +161,10 @@ def map_status(response: httpx.Response, redact: Callable[[object], str],
 
 ResponseCheck = Callable[[httpx.Response], None]
 
+#: A path httpx would join to the base URL unchanged: no query, fragment,
+#: percent sign, dot segment or character it would percent-encode.
+_PLAIN_PATH = re.compile(r"(?:/(?!\.\.?(?:/|$))[A-Za-z0-9_~!$'()*+,;=:@.-]+)+")
+
 
 class HttpClient:
     """One account's HTTP client. Close it with :meth:`aclose`."""
@@ -188,6 +193,11 @@ class HttpClient:
             headers={"User-Agent": USER_AGENT, **(headers or {})},
             follow_redirects=False,
         )
+        base = str(self._client.base_url)
+        base = base if base.endswith("/") else base + "/"  # str() drops a lone "/" path
+        #: The base URL as text when requests may be built by :meth:`_lean_request`.
+        self._prefix: str | None = base if "?" not in base and "#" not in base and \
+            not self._client.params else None
 
     @property
     def base_url(self) -> str:
@@ -203,6 +213,31 @@ class HttpClient:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+    def _lean_request(
+        self, method: str, url: str, params: Mapping[str, Any] | None,
+        data: Mapping[str, Any] | None, headers: Mapping[str, str] | None,
+        kwargs: Mapping[str, Any],
+    ) -> httpx.Request | None:
+        """The request ``AsyncClient.build_request`` would build, for the usual
+        call (a plain path under the base URL, no cookies held): the full URL
+        is one string parsed once, where build_request parses the path, the
+        joined URL and the URL with its query (~60 µs of ~130 µs a request).
+        None for anything else, which takes httpx's own path. The same
+        request either way (URL, headers, body, timeout; a property test in
+        tests/connectors/test_http_lean.py holds them together)."""
+        if self._prefix is None or not _PLAIN_PATH.fullmatch(url) or self._client.cookies:
+            return None
+        full = self._prefix + url.lstrip("/")
+        if params:
+            full += "?" + str(httpx.QueryParams(params))
+        merged = httpx.Headers(self._client.headers)
+        if headers:
+            merged.update(headers)
+        timeout = kwargs.get("timeout")
+        timeout = self._client.timeout if timeout is None else httpx.Timeout(timeout)
+        return httpx.Request(method, httpx.URL(full), content=kwargs.get("content"), data=data,
+                             headers=merged, extensions={"timeout": timeout.as_dict()})
 
     async def request(
         self,
@@ -250,9 +285,13 @@ class HttpClient:
                 # crash the send (httpx's own json= encoder would raise on it).
                 kwargs["content"] = json.dumps(json_body, ensure_ascii=True).encode()
                 headers = {"Content-Type": "application/json", **(headers or {})}
-            response = await self._client.request(
-                method, url, params=params, data=data, headers=headers, **kwargs
-            )
+            request = self._lean_request(method, url, params, data, headers, kwargs)
+            if request is None:
+                response = await self._client.request(
+                    method, url, params=params, data=data, headers=headers, **kwargs
+                )
+            else:
+                response = await self._client.send(request)
         except httpx.ConnectTimeout:
             raise TransientError(f"{method} {self.redact(url)}: connect timeout") from None
         except httpx.TimeoutException as exc:

@@ -18,9 +18,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from smm_desk.connectors.base import Quarantined
+from smm_desk.connectors.mastodon_html import status_text
 from smm_desk.domain.enums import Direction
 from smm_desk.domain.records import IncomingMessage, MessageKind
-from smm_desk.domain.text import clean_text, html_to_text
+from smm_desk.domain.text import clean_text
 
 ID_RE = re.compile(r"[0-9A-Za-z_-]{1,64}")
 ACCT_RE = re.compile(r"[A-Za-z0-9_.-]{1,64}(?:@[A-Za-z0-9_.-]{1,253})?")
@@ -81,7 +82,7 @@ class Status:
 
 
 def _text_of(raw: Mapping[str, Any]) -> str:
-    text = html_to_text(raw.get("content"))
+    text = status_text(raw.get("content"))
     spoiler = raw.get("spoiler_text")
     if isinstance(spoiler, str) and spoiler.strip():
         text = f"CW: {clean_text(spoiler)}\n{text}"

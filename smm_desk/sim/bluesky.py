@@ -22,7 +22,7 @@ injection methods. Served:
   record at an existing key fails with ``500 InternalServerError`` as the PDS's
   MST does ("There is already a value at key"). ``getRecord`` answers
   ``400 RecordNotFound`` for a missing key.
-* ``chat.bsky.convo.getLog`` / ``getConvo`` / ``getMessages`` /
+* ``chat.bsky.convo.getLog`` / ``getConvo`` / ``listConvos`` / ``getMessages`` /
   ``sendMessage`` — only with ``atproto-proxy: did:web:api.bsky.chat#bsky_chat``
   (else 501 ``MethodNotImplemented``), and only for an app password with DM
   access (else 400 ``InvalidToken`` "Bad token method").
@@ -205,6 +205,7 @@ class BlueskySim(BlueskySessionsAndChat):
                 "com.atproto.repo.createRecord": self._create_record,
                 "chat.bsky.convo.getLog": self._get_log,
                 "chat.bsky.convo.getConvo": self._get_convo,
+                "chat.bsky.convo.listConvos": self._list_convos,
                 "chat.bsky.convo.getMessages": self._get_messages,
                 "chat.bsky.convo.sendMessage": self._send_message,
             }.get(nsid)

@@ -144,6 +144,24 @@ class BlueskySessionsAndChat(BlueskyFeeds):
             return 400, {"error": "InvalidRequest", "message": "Convo not found"}
         return 200, {"convo": self._convo_view(convo)}
 
+    def _list_convos(self, request: httpx.Request, brand: Brand) -> tuple[int, Any]:
+        """The brand's conversations, most recent activity first (``rev`` descending);
+        the cursor is the last listed conversation's rev."""
+        try:
+            limit = min(100, max(1, int(request.url.params.get("limit") or 50)))
+        except ValueError:
+            return 400, {"error": "InvalidRequest", "message": "limit must be an integer"}
+        cursor = request.url.params.get("cursor")
+        mine = sorted((c for c in self._convos.values() if brand.did in c["members"]),
+                      key=lambda c: c["rev"], reverse=True)
+        if cursor:
+            mine = [c for c in mine if c["rev"] < cursor]
+        page = mine[:limit]
+        body: dict[str, Any] = {"convos": [self._convo_view(c) for c in page]}
+        if len(mine) > limit:
+            body["cursor"] = page[-1]["rev"]
+        return 200, body
+
     def _get_messages(self, request: httpx.Request, brand: Brand) -> tuple[int, Any]:
         convo = self._convo_of(request, brand)
         if convo is None:
