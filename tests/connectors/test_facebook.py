@@ -41,7 +41,13 @@ from smm_desk.domain.records import MessageKind
 from smm_desk.sim.facebook import FacebookSim
 from smm_desk.sim.transport import SimTransport
 from smm_desk.sim.world import Fault, SimWorld
-from tests.support.connector_kit import Clock, OnRequest, no_sleep, run, until_idle
+from tests.support.connector_kit import (
+    Clock,
+    OnRequest,
+    no_sleep,
+    run,
+    synced_inbound_ids,
+)
 
 TOKEN = "EAAsim-facebook-page-token-Zq8"
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -630,28 +636,10 @@ def test_sync_engine_in_process_ingests_replies_and_settles_a_doubtful_send(
 
 def synced_ids(db_url: str, env: Env, transport: httpx.AsyncBaseTransport,
                burst: Any) -> list[str]:
-    """Connect (an empty first poll), ``burst()``, sync until five passes bring
-    nothing: the external ids of every stored inbound message."""
-    from smm_desk.store.api import Store
-    from smm_desk.store.database import Database
-    from smm_desk.sync.engine import SyncEngine, default_factory
-
-    store = Store(Database.open(db_url), env.clock)
-    engine = SyncEngine(store, factory=default_factory(transport, env.clock),
-                        tokens=lambda _: TOKEN)
-    try:
-        account = store.add_account("facebook", "MyBrand", base_url="http://graph.sim",
-                                    options={"page_id": env.page})
-        assert run(engine.sync_once()).inserted == 0
-        for stream in ("messenger", "comments"):  # "from now" is recorded, not left empty
-            assert json.loads(store.cursor(account.id, stream) or "{}").get("hw") is not None
-        burst()
-        run(until_idle(engine, lambda: env.clock.advance(minutes=2)))
-        return [m.external_id for case in store.queue(limit=None)
-                for m in store.case(case.id).messages if m.direction == "inbound"]
-    finally:
-        run(engine.aclose())
-        store.close()
+    return synced_inbound_ids(db_url, env.clock, transport, burst, network="facebook",
+                              name="MyBrand", base_url="http://graph.sim",
+                              options={"page_id": env.page}, token=TOKEN,
+                              streams=("messenger", "comments"))
 
 
 def test_a_burst_of_1500_items_many_in_one_second_is_stored_exactly_once(

@@ -30,7 +30,7 @@ from smm_desk.sim.facebook import FacebookSim
 from smm_desk.sim.instagram import InstagramSim
 from smm_desk.sim.transport import SimServer, SimTransport
 from smm_desk.sim.world import Fault, SimWorld
-from tests.support.connector_kit import Clock, OnRequest, run, until_idle
+from tests.support.connector_kit import Clock, OnRequest, run, synced_inbound_ids
 
 TOKEN = "IGQsim-instagram-user-token-Xk3"
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -387,28 +387,10 @@ def test_fuzz_fetch_never_escapes(page: list[Any], count: Any) -> None:
 
 def synced_ids(db_url: str, env: Env, transport: httpx.AsyncBaseTransport,
                burst: Any) -> list[str]:
-    """Connect (an empty first poll), ``burst()``, sync until five passes bring
-    nothing: the external ids of every stored inbound message."""
-    from smm_desk.store.api import Store
-    from smm_desk.store.database import Database
-    from smm_desk.sync.engine import SyncEngine, default_factory
-
-    store = Store(Database.open(db_url), env.clock)
-    engine = SyncEngine(store, factory=default_factory(transport, env.clock),
-                        tokens=lambda _: TOKEN)
-    try:
-        account = store.add_account("instagram", "acme.shop", base_url="http://ig.sim",
-                                    options={"ig_user_id": env.ig})
-        assert run(engine.sync_once()).inserted == 0
-        for stream in ("dms", "comments"):  # "from now" is recorded, not left empty
-            assert json.loads(store.cursor(account.id, stream) or "{}").get("hw") is not None
-        burst()
-        run(until_idle(engine, lambda: env.clock.advance(minutes=2)))
-        return [m.external_id for case in store.queue(limit=None)
-                for m in store.case(case.id).messages if m.direction == "inbound"]
-    finally:
-        run(engine.aclose())
-        store.close()
+    return synced_inbound_ids(db_url, env.clock, transport, burst, network="instagram",
+                              name="acme.shop", base_url="http://ig.sim",
+                              options={"ig_user_id": env.ig}, token=TOKEN,
+                              streams=("dms", "comments"))
 
 
 def test_a_burst_of_1500_items_many_in_one_second_is_stored_exactly_once(

@@ -74,3 +74,34 @@ async def until_idle(engine: Any, tick: Any, idle_passes: int = 5) -> tuple[int,
         idle = 0 if report.inserted else idle + 1
         tick()
     return inserted, fetched
+
+
+def synced_inbound_ids(db_url: str, clock: Any, transport: httpx.AsyncBaseTransport,
+                       burst: Any, *, network: str, name: str, base_url: str,
+                       options: dict[str, str], token: str,
+                       streams: tuple[str, ...]) -> list[str]:
+    """Connect an account (an empty first poll, whose "from now" high-water mark
+    each stream must still record), ``burst()``, sync until five passes bring
+    nothing (the clock two minutes on after each): the external ids of every
+    stored inbound message."""
+    import json
+
+    from smm_desk.store.api import Store
+    from smm_desk.store.database import Database
+    from smm_desk.sync.engine import SyncEngine, default_factory
+
+    store = Store(Database.open(db_url), clock)
+    engine = SyncEngine(store, factory=default_factory(transport, clock),
+                        tokens=lambda _: token)
+    try:
+        account = store.add_account(network, name, base_url=base_url, options=options)
+        assert run(engine.sync_once()).inserted == 0
+        for stream in streams:
+            assert json.loads(store.cursor(account.id, stream) or "{}").get("hw") is not None
+        burst()
+        run(until_idle(engine, lambda: clock.advance(minutes=2)))
+        return [m.external_id for case in store.queue(limit=None)
+                for m in store.case(case.id).messages if m.direction == "inbound"]
+    finally:
+        run(engine.aclose())
+        store.close()
