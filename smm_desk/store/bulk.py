@@ -106,7 +106,20 @@ def _sqlite_time_cached(value: datetime | None) -> str | None:
         if len(_TIME_TEXT) >= _TIME_TEXT_MAX:
             _TIME_TEXT.clear()
         _TIME_TEXT[value] = text
+        if type(value) is datetime and value.tzinfo is UTC and not value.fold:
+            # Exactly what reading ``text`` back gives (``_sqlite_time_back``).
+            if len(_TEXT_TIME) >= _TIME_TEXT_MAX:
+                _TEXT_TIME.clear()
+            assert text is not None  # value is not None
+            _TEXT_TIME[text] = value
     return text
+
+
+#: The reverse: written UTC text -> the aware UTC datetime it was written from,
+#: which is what parsing it gives. The alert pass reads back, seconds later, the
+#: thresholds ingest just wrote; a look-up spares each its parse. Bounded like
+#: ``_TIME_TEXT``; only plain ``datetime`` values in ``UTC`` with ``fold`` 0 go in.
+_TEXT_TIME: dict[str, datetime] = {}
 
 
 def _pg_time(value: datetime | None) -> datetime | None:
@@ -225,9 +238,28 @@ def _params(rows: Sequence[Sequence[Any]],
                 text if text is not None or value is None else convert(value)
                 for text, value in zip(known, values, strict=True)
             ]
+        elif convert is _json_text:
+            columns[index] = _json_column(values)
         else:
             columns[index] = list(map(convert, values))
     return list(zip(*columns, strict=True))
+
+
+def _json_column(values: Sequence[Any]) -> list[str | None]:
+    """``_json_text`` of each value, a value repeated by identity encoded once:
+    a batch's routed cases share their decision's tags list, and its events a
+    few payloads. Identity, not equality, so nothing can differ from encoding
+    each (the rows keep every value alive while this runs, so ids stay unique)."""
+    done: dict[int, str | None] = {}
+    out: list[str | None] = []
+    append = out.append
+    for value in values:
+        key = id(value)
+        text = done.get(key)
+        if text is None:
+            text = done[key] = _json_text(value)
+        append(text)
+    return out
 
 
 def insert_many(session: Session, table: Table, rows: Sequence[dict[str, Any]],
@@ -273,6 +305,9 @@ def run(session: Session, sql: str, params: Sequence[Any]) -> Sequence[Sequence[
 
 def _sqlite_time_back(value: Any) -> datetime:
     """A stored SQLite time (naive-UTC text, as ``UtcDateTime`` writes it) as aware UTC."""
+    known = _TEXT_TIME.get(value) if type(value) is str else None
+    if known is not None:
+        return known
     if isinstance(value, str) and len(value) == 26:  # YYYY-MM-DD HH:MM:SS.ffffff
         try:  # parsed with its offset appended: no ``replace`` (which costs 5x the parse)
             parsed = datetime.fromisoformat(value + "+00:00")

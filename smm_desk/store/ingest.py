@@ -28,13 +28,11 @@ from smm_desk.domain.sla import (
     SlaPolicy,
     StatusChange,
     evaluate,
-    evaluate_new_inbound,
 )
 from smm_desk.domain.views import QuarantineView
 from smm_desk.store import routing
 from smm_desk.store.bulk import (
     db_time,
-    insert_many,
     insert_rows,
     readers,
     rows_in,
@@ -44,10 +42,12 @@ from smm_desk.store.bulk import (
 from smm_desk.store.errors import NotFound
 from smm_desk.store.models import Base, Quarantine
 from smm_desk.store.sla_state import (
+    SNAPSHOT_COLUMNS,
     PolicyBook,
     chunks,
     message_points,
     snapshot_columns,
+    snapshot_values,
     status_changes,
 )
 
@@ -182,45 +182,64 @@ def ingest_batch(
     return result
 
 
+#: The columns of a new case row, in the order ``_new_case_row`` builds it: the
+#: rows go to one executemany as lists, so a batch of new cases builds no dict
+#: per case (routing sets its columns by position, ``NEW_CASE_POSITION``).
+NEW_CASE_COLUMNS = (
+    "account_id", "network", "thread_key", "kind", "status", "priority", "tags",
+    "customer_id", "customer_name", "post_external_id", "last_inbound_text",
+    "last_inbound_at", "last_message_at", "first_response_at", "opened_at", "updated_at",
+    *SNAPSHOT_COLUMNS,
+    # What a routing decision may set besides status, priority and tags.
+    "department_id", "assignee", "sla_policy_id", "resolved_at",
+)
+NEW_CASE_POSITION = {name: index for index, name in enumerate(NEW_CASE_COLUMNS)}
+_INBOUND = Direction.INBOUND
+_OUTBOUND = Direction.OUTBOUND
+_NEW = CaseStatus.NEW.value
+
+
 def _new_case_row(
     account_id: int, network: str, key: str, thread: list[IncomingMessage], now: datetime,
-    policy: SlaPolicy,
-) -> dict[str, Any]:
-    """A case as it stands after its first batch, SLA snapshot included."""
-    inbound = [m for m in thread if m.direction == Direction.INBOUND]
-    outbound = [m for m in thread if m.direction == Direction.OUTBOUND]
-    customer = inbound[0] if inbound else thread[0]
-    opened_at = thread[0].created_at
+    policy: SlaPolicy, book: PolicyBook,
+) -> list[Any]:
+    """A case as it stands after its first batch, SLA snapshot included
+    (values in ``NEW_CASE_COLUMNS`` order)."""
+    first = thread[0]
+    if len(thread) == 1:  # most new cases: one message, no list to filter
+        inbound = [first] if first.direction == _INBOUND else []
+        outbound = [] if inbound else [first] if first.direction == _OUTBOUND else []
+    else:
+        inbound = [m for m in thread if m.direction == _INBOUND]
+        outbound = [m for m in thread if m.direction == _OUTBOUND]
+    customer = inbound[0] if inbound else first
+    opened_at = first.created_at
     if inbound and not outbound:
         # The usual first batch of a conversation: the customer wrote, nobody answered.
-        snapshot = evaluate_new_inbound(policy, inbound[0].created_at)
+        snapshot = book.new_inbound(policy)(inbound[0].created_at)
     else:
-        snapshot = evaluate(
+        snapshot = snapshot_values(evaluate(
             policy,
             [MessagePoint(m.direction, m.created_at) for m in thread],
             [StatusChange(opened_at, CaseStatus.NEW)],
             now,
-        )
-    return {
-        "account_id": account_id,
-        "network": network,
-        "thread_key": key,
-        "kind": _case_kind(thread),
-        "status": CaseStatus.NEW.value,
-        "priority": "normal",
-        "tags": [],
-        "customer_id": customer.author_id,
-        "customer_name": (inbound[-1].author_name if inbound and inbound[-1].author_name
-                          else customer.author_name),
-        "post_external_id": thread[0].post_external_id,
-        "last_inbound_text": inbound[-1].text if inbound else "",
-        "last_inbound_at": inbound[-1].created_at if inbound else None,
-        "last_message_at": thread[-1].created_at,
-        "first_response_at": outbound[0].created_at if outbound else None,
-        "opened_at": opened_at,
-        "updated_at": now,
-        **snapshot_columns(snapshot),
-    }
+        ))
+    latest = inbound[-1] if inbound else None
+    return [
+        account_id, network, key, _case_kind(thread), _NEW, "normal", [],
+        customer.author_id,
+        latest.author_name if latest is not None and latest.author_name
+        else customer.author_name,
+        first.post_external_id,
+        latest.text if latest is not None else "",
+        latest.created_at if latest is not None else None,
+        thread[-1].created_at,
+        outbound[0].created_at if outbound else None,
+        opened_at,
+        now,
+        *snapshot,
+        None, None, None, None,
+    ]
 
 
 def _cases_for_threads(
@@ -249,21 +268,23 @@ def _cases_for_threads(
         # its SLA snapshot: the routed department's policy runs its clock.
         router = routing.Router.for_batch(session, book)
         if router is None:
-            rows = [_new_case_row(account_id, network, key, by_thread[key], now, book.default)
+            rows = [_new_case_row(account_id, network, key, by_thread[key], now, book.default,
+                                  book)
                     for key in missing]
         else:
             rows = []
             for key in missing:
                 thread = by_thread[key]
                 outcome = router.route(network, account_id, thread, now)
+                row = _new_case_row(account_id, network, key, thread, now,
+                                    book.default if outcome is None else outcome.policy, book)
                 if outcome is not None:
                     routed[key] = outcome
-                row = _new_case_row(account_id, network, key, thread, now,
-                                    book.default if outcome is None else outcome.policy)
-                rows.append(routing.apply(outcome, row, thread, now))
+                    routing.apply(outcome, row, NEW_CASE_POSITION, thread, now)
+                rows.append(row)
         # Plain executemany (no RETURNING): drivers send it as one batch, while
         # RETURNING with ordered rows would fall back to a statement per row.
-        insert_many(session, CASES, rows)
+        insert_rows(session, CASES, NEW_CASE_COLUMNS, rows)
         for part in chunks(missing):
             for case_id, key in rows_in(
                 session, "SELECT id, thread_key FROM cases WHERE account_id = ? AND thread_key IN",

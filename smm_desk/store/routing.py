@@ -28,7 +28,7 @@ exactly what :func:`~smm_desk.domain.rules.evaluate` decides.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -49,11 +49,11 @@ from smm_desk.domain.rules import (
 from smm_desk.domain.rules_format import _actions_table, _conditions_table, _Reader
 from smm_desk.domain.sla import MessagePoint, SlaPolicy, StatusChange
 from smm_desk.domain.sla import evaluate as sla_evaluate
-from smm_desk.store.bulk import db_time, pg_json, run
+from smm_desk.store.bulk import insert_rows, run
 from smm_desk.store.errors import Conflict, NotFound
 from smm_desk.store.models import Base
 from smm_desk.store.routing_fast import CompiledRules, FastJudge
-from smm_desk.store.sla_state import PolicyBook, snapshot_columns
+from smm_desk.store.sla_state import SNAPSHOT_COLUMNS, PolicyBook, snapshot_values
 
 __all__ = [
     "LIST_KINDS",
@@ -458,54 +458,33 @@ class Router:
         return Routed(decision, columns, policy, event, spam_event)
 
 
-#: Columns a decision may set: every new row of a routed batch carries them all,
-#: because the batch is inserted with one executemany.
-ROUTED_COLUMNS: dict[str, Any] = {
-    "department_id": None, "assignee": None, "sla_policy_id": None, "resolved_at": None,
-}
-
-
-def apply(routed: Routed | None, row: dict[str, Any], thread: Sequence[IncomingMessage],
-          now: datetime) -> dict[str, Any]:
-    """``row`` (a new case as ``_new_case_row`` built it) with the decision applied;
-    a spam case's clock stops at ``now``."""
-    for column, default in ROUTED_COLUMNS.items():
-        row.setdefault(column, default)
-    if routed is None:
-        return row
-    row.update(routed.columns)
+def apply(routed: Routed, row: list[Any], position: Mapping[str, int],
+          thread: Sequence[IncomingMessage], now: datetime) -> list[Any]:
+    """``row`` (a new case as ingest builds it, its columns at ``position``) with
+    the decision applied; a spam case's clock stops at ``now``."""
+    for column, value in routed.columns.items():
+        row[position[column]] = value
     if routed.spam:
         snapshot = sla_evaluate(
             routed.policy, [MessagePoint(m.direction, m.created_at) for m in thread],
-            [StatusChange(row["opened_at"], CaseStatus.NEW), StatusChange(now, CaseStatus.SPAM)],
+            [StatusChange(row[position["opened_at"]], CaseStatus.NEW),
+             StatusChange(now, CaseStatus.SPAM)],
             now,
         )
-        row.update(snapshot_columns(snapshot))
+        for column, value in zip(SNAPSHOT_COLUMNS, snapshot_values(snapshot), strict=True):
+            row[position[column]] = value
     return row
 
 
 def record(session: Session, routed: dict[str, Routed], cases: dict[str, tuple[int, str]],
            now: datetime) -> None:
-    """The ``routed`` events (and the status change of spam) of this batch's new cases."""
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    at = db_time(session, now)
-    encoded: dict[int, Any] = {}  # a batch shares a few event payloads: encode each once
-
-    def data(payload: dict[str, Any]) -> Any:
-        key = id(payload)
-        if key not in encoded:
-            encoded[key] = json.dumps(payload, ensure_ascii=False) if sqlite else pg_json(payload)
-        return encoded[key]
-
+    """The ``routed`` events (and the status change of spam) of this batch's new cases.
+    A batch shares a few payloads: ``insert_rows`` encodes each once."""
     rows: list[tuple[Any, ...]] = []
+    routed_kind, changed = EventKind.ROUTED.value, EventKind.STATUS_CHANGED.value
     for key, outcome in routed.items():
         case_id = cases[key][0]
-        rows.append((case_id, at, EventKind.ROUTED.value, ACTOR, data(outcome.event)))
+        rows.append((case_id, now, routed_kind, ACTOR, outcome.event))
         if outcome.spam:
-            rows.append((case_id, at, EventKind.STATUS_CHANGED.value, ACTOR,
-                         data(outcome.spam_event)))
-    mark = "?" if sqlite else "%s"
-    session.connection().exec_driver_sql(
-        f"INSERT INTO events (case_id, at, kind, actor, data) VALUES ({mark}, {mark}, {mark}, "
-        f"{mark}, {mark})", rows)
-
+            rows.append((case_id, now, changed, ACTOR, outcome.spam_event))
+    insert_rows(session, EVENTS, ("case_id", "at", "kind", "actor", "data"), rows)
