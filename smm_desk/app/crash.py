@@ -57,9 +57,8 @@ from PySide6.QtWidgets import QWidget
 from smm_desk import redaction
 from smm_desk.app import logs
 from smm_desk.services.case import CaseService
-from smm_desk.ui import crash_dialog
 from smm_desk.ui.composer import Composer
-from smm_desk.ui.crash_dialog import CONTINUE, DRAFT_KEPT, DRAFT_NOT_SAVED, QUIT, CrashInfo
+from smm_desk.ui.crash_info import CONTINUE, DRAFT_KEPT, DRAFT_NOT_SAVED, QUIT, CrashInfo
 
 log = logging.getLogger("smm_desk.app")
 qt_log = logging.getLogger("smm_desk.qt")
@@ -69,6 +68,13 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 DialogFactory = Callable[[CrashInfo, QWidget | None], str]
 #: Saves what is being typed; returns (DRAFT_KEPT | DRAFT_NOT_SAVED, why not).
 DraftFlusher = Callable[[], tuple[str, str]]
+
+
+def _ask(info: CrashInfo, parent: QWidget | None) -> str:
+    """The crash dialog (its widgets are imported at the first crash, not at start)."""
+    from smm_desk.ui import crash_dialog
+
+    return crash_dialog.ask(info, parent)
 
 
 def flush_composers(root: QWidget, cases: CaseService) -> tuple[str, str]:
@@ -111,7 +117,7 @@ class CrashHandler(QObject):
         window: QWidget | None,
         flush_drafts: DraftFlusher,
         quit_app: Callable[[], object],
-        dialog: DialogFactory = crash_dialog.ask,
+        dialog: DialogFactory | None = None,
         log_file: Callable[[], Path | None] = logs.current_file,
         parent: QObject | None = None,
     ) -> None:
@@ -119,7 +125,7 @@ class CrashHandler(QObject):
         self._window = window
         self._flush_drafts = flush_drafts
         self._quit = quit_app
-        self._dialog = dialog
+        self._dialog = dialog or _ask
         self._log_file = log_file
         self._showing = False
         self._continued: set[tuple[str, str, int]] = set()

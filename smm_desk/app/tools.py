@@ -12,18 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog, QMessageBox, QVBoxLayout, QWidget
 
 from smm_desk.services.clusters import ClusterService
-from smm_desk.services.handoff import HandoffService
-from smm_desk.services.reports import ReportsService
-from smm_desk.services.rules import RulesService
 from smm_desk.ui.clusters_panel import ClustersPanel, CrisisBanner
 from smm_desk.ui.i18n import translate
 
 if TYPE_CHECKING:
+    from smm_desk.services.handoff import HandoffService
+    from smm_desk.services.reports import ReportsService
+    from smm_desk.services.rules import RulesService
     from smm_desk.store.api import Store
     from smm_desk.ui.main_window import MainWindow
 
@@ -39,15 +40,48 @@ def _in_dialog(title: str, widget: QWidget, parent: QWidget, size: tuple[int, in
 
 @dataclass
 class Tools:
-    rules: RulesService
-    reports: ReportsService
+    """The tools' services. The clusters service runs from the start (the crisis
+    banner); the rules, reports and handoff services are made on first use, with
+    their modules (the rule engine, the KPI code): not before the first window."""
+
+    store: Store
     clusters: ClusterService
-    handoff: HandoffService
+    on_change: Callable[[object], None]
     banner: CrisisBanner | None = None
     windows: dict[str, QWidget] = field(default_factory=dict)
+    made: dict[str, QObject] = field(default_factory=dict)
+
+    @property
+    def rules(self) -> RulesService:
+        service = self.made.get("rules")
+        if service is None:
+            from smm_desk.services.rules import RulesService
+
+            service = self.made["rules"] = RulesService(self.store)
+        return cast("RulesService", service)
+
+    @property
+    def reports(self) -> ReportsService:
+        service = self.made.get("reports")
+        if service is None:
+            from smm_desk.services.reports import ReportsService
+
+            service = self.made["reports"] = ReportsService(self.store)
+        return cast("ReportsService", service)
+
+    @property
+    def handoff(self) -> HandoffService:
+        service = self.made.get("handoff")
+        if service is None:
+            from smm_desk.services.handoff import HandoffService
+
+            made = HandoffService(self.store)
+            made.changed.connect(self.on_change)
+            service = self.made["handoff"] = made
+        return cast("HandoffService", service)
 
     def services(self) -> tuple[object, ...]:
-        return (self.rules, self.reports, self.clusters, self.handoff)
+        return (self.clusters, *self.made.values())
 
     def start(self) -> None:
         """Show a crisis still on and start scanning for clusters and crises."""
@@ -61,8 +95,7 @@ class Tools:
 
 def install_tools(window: MainWindow, store: Store, agent: str,
                   on_change: Callable[[object], None], scan_clusters: bool = True) -> Tools:
-    tools = Tools(RulesService(store), ReportsService(store), ClusterService(store, agent),
-                  HandoffService(store))
+    tools = Tools(store, ClusterService(store, agent), on_change)
 
     def reuse(key: str, make: Callable[[], QWidget]) -> None:
         widget = tools.windows.get(key)
@@ -114,8 +147,7 @@ def install_tools(window: MainWindow, store: Store, agent: str,
     banner = tools.banner = CrisisBanner(tools.clusters, window, show_latest=False)
     window.add_banner(banner)
     banner.show_cases.connect(lambda _ids: open_clusters())
-    for service in (tools.clusters, tools.handoff):
-        service.changed.connect(on_change)
+    tools.clusters.changed.connect(on_change)
     if scan_clusters:
         tools.start()
     return tools

@@ -16,7 +16,6 @@ text: an exception message can carry customer text.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
@@ -34,23 +33,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from smm_desk.ui.crash_info import CONTINUE as CONTINUE  # re-exported
+from smm_desk.ui.crash_info import DRAFT_KEPT as DRAFT_KEPT
+from smm_desk.ui.crash_info import DRAFT_NOT_SAVED as DRAFT_NOT_SAVED
+from smm_desk.ui.crash_info import QUIT as QUIT
+from smm_desk.ui.crash_info import CrashInfo as CrashInfo
 from smm_desk.ui.i18n import translate
-
-CONTINUE, QUIT = "continue", "quit"
-#: What became of the reply being written when the crash came.
-DRAFT_KEPT, DRAFT_NOT_SAVED = "kept", "not_saved"
-
-
-@dataclass(frozen=True)
-class CrashInfo:
-    """What the dialog shows; every string already free of secrets."""
-
-    summary: str  #: one line: the exception's type and message
-    details: str  #: the traceback
-    log_file: Path | None
-    draft: str = DRAFT_KEPT
-    draft_problem: str = ""  #: why the draft could not be saved (DRAFT_NOT_SAVED)
-    fatal: bool = False
 
 
 def open_folder(path: Path) -> bool:

@@ -31,7 +31,9 @@ LATER = ("httpx", "keyring", "smm_desk.connectors.base", "smm_desk.sync.engine",
          "xml.etree.ElementTree", "openpyxl",
          # The first window reads the SQLite file itself (store/window_store.py); the
          # store's SQLAlchemy and ORM models load just after the first paint.
-         "sqlalchemy", "smm_desk.store.models", "smm_desk.store.api")
+         "sqlalchemy", "smm_desk.store.models", "smm_desk.store.api",
+         # The crash dialog's widgets (at a crash), the tools' rule engine and KPI code.
+         "smm_desk.ui.crash_dialog", "smm_desk.domain.rules", "smm_desk.domain.kpi")
 
 SCRIPT = """
 import json, sys
