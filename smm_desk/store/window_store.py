@@ -41,6 +41,7 @@ from urllib.parse import quote
 from smm_desk.domain.enums import CaseStatus
 from smm_desk.domain.views import AccountView, CaseView, DepartmentView, TemplateView
 from smm_desk.store.case_rows import VIEWS_BY_ID, case_view
+from smm_desk.store.errors import DatabaseLocked, DatabaseUnavailable
 from smm_desk.store.location import HEAD_REVISION, sqlite_file
 from smm_desk.store.queue_filter import BREACHING_WITHIN, OPEN_STATUSES, QueueFilter
 
@@ -202,11 +203,18 @@ class WindowStore:
             if connection is None:
                 yield None
                 return
-            connection.execute("BEGIN")
             try:
-                yield connection
-            finally:
-                connection.execute("COMMIT")
+                connection.execute("BEGIN")
+                try:
+                    yield connection
+                finally:
+                    connection.execute("COMMIT")
+            except sqlite3.Error as exc:  # as the store's own reads report them
+                text = str(exc).strip() or type(exc).__name__
+                if "locked" in text or "busy" in text:
+                    raise DatabaseLocked(f"database {self.url} is locked by another "
+                                         "program; try again") from None
+                raise DatabaseUnavailable(f"cannot use database {self.url}: {text}") from None
 
     # -- the first window's reads -----------------------------------------------------
     def queue_ids(self, view: QueueFilter | None = None) -> list[int]:

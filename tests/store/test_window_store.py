@@ -154,3 +154,14 @@ def test_the_first_window_needs_no_sqlalchemy(url: str, store: Store) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=60)
     assert out.stdout.split() == ["WindowStore", "False"]
+
+
+def test_a_failing_plain_read_is_a_store_error(window: WindowStore) -> None:
+    from smm_desk.store.errors import StoreError
+
+    assert window._plain is not None
+    window._plain.execute("PRAGMA query_only=0")
+    window._plain.execute("ALTER TABLE templates RENAME TO gone")  # another program's doing
+    with pytest.raises(StoreError, match="cannot use database .*no such table: templates"):
+        window.templates()
+    assert window.accounts()  # the connection is still usable
