@@ -27,8 +27,15 @@ Streams
 ``comments``
     ``GET /{page-id}/feed?fields=id,created_time,updated_time,permalink_url
     &limit=100`` — the newest :data:`POSTS_SCANNED` posts (a comment bumps its
-    post's ``updated_time``; comments on older posts are not polled — Meta's
-    real-time path for them is the ``feed`` webhook). For each post updated at
+    post's ``updated_time``, but the feed is in order of creation, so a comment
+    on an older post does not bring it forward). Every :data:`DEEP_SCAN_EVERY`
+    the walk goes deeper, :data:`DEEP_SCAN_PAGES` pages of the feed (1,000
+    posts), and reads each older post updated since the previous deep walk
+    began, its comments down to that time: a customer answering last month's
+    promotion reaches the queue within a quarter of an hour (Meta's real-time
+    path for them, the ``feed`` webhook, needs a public server; a desktop app
+    polls). What the deep walk finds below the high-water mark is handed over
+    as it is; the store keeps each comment id once. For each post updated at
     or after the high-water time: ``GET /{post-id}/comments?filter=stream
     &order=reverse_chronological&fields=id,message,from,created_time,
     parent{id,from},permalink_url,attachment&limit=100`` (every comment and
@@ -61,7 +68,8 @@ text, written after the answered one.
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from smm_desk.connectors.base import (
@@ -94,6 +102,11 @@ from smm_desk.domain.records import IncomingMessage, MessageKind
 from smm_desk.domain.text import clean_text
 
 POSTS_SCANNED = 100
+#: How often the feed is walked past its newest POSTS_SCANNED posts, and how far.
+DEEP_SCAN_EVERY = timedelta(minutes=15)
+DEEP_SCAN_PAGES = 10
+#: The cursor's note of when the last complete deep walk began (Unix second).
+DEEP_SCAN_KEY = "deep_scan_at"
 #: Safety bound of one post's comment walk per fetch.
 COMMENT_PAGES = 500
 FEED_ROUNDS = 4
@@ -264,13 +277,45 @@ class FacebookConnector(GraphConnector):
             for post_id, updated in changed:
                 read[post_id] = updated
                 await self._read_post(post_id, page, horizon, found, bad, walk)
+        marks = dict(hw.extra)
+        late: list[IncomingMessage] = []
+        deep_from = marks.get(DEEP_SCAN_KEY, hw.time)
+        if hw.time is not None and deep_from is not None and \
+                second(now) - deep_from >= DEEP_SCAN_EVERY.total_seconds():
+            deep_walk = Walk()  # a post's comments cut short: walk again from the same time
+            deep_found: list[tuple[datetime, str, IncomingMessage]] = []
+            await self._deep_scan(page, deep_from, read, deep_found, bad, deep_walk)
+            # Above the mark: as any new comment; below it: late, handed as they are.
+            found += [i for i in deep_found if hw.is_new(i[0], i[1], now)]
+            late = list({i[1]: i[2] for i in deep_found
+                         if not hw.is_new(i[0], i[1], now)}.values())
+            marks[DEEP_SCAN_KEY] = deep_from if deep_walk.truncated else second(now)
+        elif hw.time is not None and DEEP_SCAN_KEY not in marks:
+            marks[DEEP_SCAN_KEY] = hw.time  # the next deep walk reads from here
         taken = take_new(found, hw, now)
         if settled and not walk.truncated:
             new_hw = hw.advance((at, item_id) for at, item_id, _ in taken).settled(now)
         else:
             new_hw = hw  # read again next time; nothing above the mark is skipped
-        return FetchResult(messages=[m for _, _, m in taken], cursor=new_hw.dump(),
+        new_hw = replace(new_hw, extra=tuple(sorted(marks.items())))
+        return FetchResult(messages=[*late, *(m for _, _, m in taken)], cursor=new_hw.dump(),
                            quarantined=bad)
+
+    async def _deep_scan(self, page: str, since: int, read: dict[str, int],
+                         found: list[tuple[datetime, str, IncomingMessage]],
+                         bad: list[Quarantined], walk: Walk) -> None:
+        """Posts of the feed's first :data:`DEEP_SCAN_PAGES` pages updated at or
+        after ``since``: their comments down to ``since`` (see the module doc).
+        Posts past those pages are out of reach by design (the walk's bound, not
+        a walk cut short); ``walk`` tells whether a post's comments were."""
+        params = {"fields": FEED_FIELDS, "limit": str(POSTS_SCANNED)}
+        async for items in self.pages(self.url(page, "feed"), params, DEEP_SCAN_PAGES):
+            posts, rejected = parse_feed(items)
+            bad += [q for q in rejected if self.fresh_quarantine(q.raw[:300])]
+            for post_id, updated in posts:
+                if second(updated) >= since and read.get(post_id) != second(updated):
+                    read[post_id] = second(updated)
+                    await self._read_post(post_id, page, since, found, bad, walk)
 
     async def _read_post(self, post_id: str, page: str, horizon: int,
                          found: list[tuple[datetime, str, IncomingMessage]],
