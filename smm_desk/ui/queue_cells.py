@@ -138,13 +138,14 @@ def _duration(amount: timedelta) -> str:
 
 def sla_text_width(font: QFont) -> int:
     """Pixels the usual SLA texts need in ``font`` (bold: a breach is drawn bold),
-    in the desk's language: a breach in minutes, a warning, a clock in hours."""
+    in the desk's language: a breach by hours (a night's backlog), a warning, a
+    clock in hours."""
     bold = QFont(font)
     bold.setWeight(QFont.Weight.DemiBold)
     metrics = QFontMetrics(bold)
     samples = (
         translate("QueueModel", "breached +{duration}").format(
-            duration=_duration(timedelta(minutes=59))),
+            duration=_duration(timedelta(hours=9, minutes=59))),
         translate("QueueModel", "warning {clock} left").format(
             clock=_clock(timedelta(minutes=59, seconds=59))),
         translate("QueueModel", "{clock} left").format(
