@@ -69,7 +69,7 @@ text, written after the answered one.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from smm_desk.connectors.base import (
@@ -81,6 +81,8 @@ from smm_desk.connectors.base import (
 )
 from smm_desk.connectors.errors import BadPayload, PermanentError
 from smm_desk.connectors.graph import (
+    DEEP_SCAN_EVERY,
+    DEEP_SCAN_KEY,
     GRAPH_HOST,
     HighWater,
     Malformed,
@@ -102,11 +104,8 @@ from smm_desk.domain.records import IncomingMessage, MessageKind
 from smm_desk.domain.text import clean_text
 
 POSTS_SCANNED = 100
-#: How often the feed is walked past its newest POSTS_SCANNED posts, and how far.
-DEEP_SCAN_EVERY = timedelta(minutes=15)
+#: How far the feed is walked past its newest POSTS_SCANNED posts (every DEEP_SCAN_EVERY).
 DEEP_SCAN_PAGES = 10
-#: The cursor's note of when the last complete deep walk began (Unix second).
-DEEP_SCAN_KEY = "deep_scan_at"
 #: Safety bound of one post's comment walk per fetch.
 COMMENT_PAGES = 500
 FEED_ROUNDS = 4

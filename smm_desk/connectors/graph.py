@@ -82,6 +82,11 @@ DEFAULT_THROTTLE_WAIT = 900.0
 MIN_WAIT, MAX_WAIT = 1.0, 86_400.0
 SEEN_LIMIT = 50_000
 FIRST_RUN_LOOKBACK = timedelta(days=7)
+#: How often Facebook and Instagram walk past the newest posts or media, looking for
+#: comments on older ones (their listings are in order of creation), and the
+#: cursor's note of when the last complete deep walk began (Unix second).
+DEEP_SCAN_EVERY = timedelta(minutes=15)
+DEEP_SCAN_KEY = "deep_scan_at"
 STANDARD_WINDOW = timedelta(hours=24)
 HUMAN_AGENT_WINDOW = timedelta(days=7)
 

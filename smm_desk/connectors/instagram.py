@@ -44,7 +44,14 @@ Streams
     a safety bound (a walk that reaches it leaves the cursor as it was). The
     media list is then read again and a media item whose count moved while the
     others were read is read again, until the counts hold still. The cursor is
-    the high-water JSON of meta.py plus ``counts`` per media. A customer's comment
+    the high-water JSON of meta.py plus ``counts`` per media. The list is in
+    order of creation, so every :data:`DEEP_SCAN_EVERY` the walk goes deeper,
+    :data:`DEEP_SCAN_PAGES` pages (1,000 media): an older media item whose count
+    moved since it was last listed is read, its comments down to the time the
+    previous deep walk began; one never listed before only has its count noted
+    (the first deep walk after an upgrade reads nothing old). What it finds below
+    the high-water mark is handed as it is; the store keeps each comment id once.
+    A customer's comment
     or reply threads as ``comment:<media id>:<customer id>``; the account's own
     replies (written in the Instagram app, or ours) come back OUTBOUND in the
     thread of the customer they answer (the top-level comment's author, or the
@@ -91,6 +98,8 @@ from smm_desk.connectors.base import (
 )
 from smm_desk.connectors.errors import AuthError, BadPayload, ConnectorError, PermanentError
 from smm_desk.connectors.graph import (
+    DEEP_SCAN_EVERY,
+    DEEP_SCAN_KEY,
     GRAPH_HOST,
     HUMAN_AGENT_WINDOW,
     HighWater,
@@ -125,6 +134,8 @@ MEDIA_SCANNED = 50
 COMMENT_PAGES = 200
 REPLY_PAGES = 100
 MEDIA_ROUNDS = 4
+#: How far the media list is walked past its newest MEDIA_SCANNED (every DEEP_SCAN_EVERY).
+DEEP_SCAN_PAGES = 20
 REFRESH_WHEN_LEFT = timedelta(days=30)
 REFRESH_RETRY = timedelta(hours=1)
 PRIVATE_REPLY_WINDOW = timedelta(days=7)
@@ -340,7 +351,8 @@ class InstagramConnector(GraphConnector):
         now = self.clock()
         horizon = hw.horizon(now)
         me = await self.ig_user_id()
-        known = dict(hw.extra)
+        known = dict(hw.extra)  # comment counts by media id, and the deep walk's mark
+        deep_from = known.pop(DEEP_SCAN_KEY, None)
         read: dict[str, int] = {}  # media -> comments_count listed when it was read
         bad: list[Any] = []
         found: list[tuple[datetime, str, IncomingMessage]] = []
@@ -358,23 +370,63 @@ class InstagramConnector(GraphConnector):
             for media_id, count, link in todo:
                 read[media_id] = count
                 await self._read_media(media_id, link, me, horizon, found, bad, walk)
+        late: list[IncomingMessage] = []
+        media_counts = {**known, **counts}
+        if settled and not walk.truncated and hw.time is not None:
+            deep_from = hw.time if deep_from is None else deep_from
+            if second(now) - deep_from >= DEEP_SCAN_EVERY.total_seconds():
+                deep_walk = Walk()  # comments cut short: walked again from the same time
+                deep_found: list[tuple[datetime, str, IncomingMessage]] = []
+                listed = await self._deep_walk(me, deep_from, known, set(counts), deep_found,
+                                               bad, deep_walk)
+                # Above the mark: as any new comment; below it: late, handed as they are.
+                found += [i for i in deep_found if hw.is_new(i[0], i[1], now)]
+                late = list({i[1]: i[2] for i in deep_found
+                             if not hw.is_new(i[0], i[1], now)}.values())
+                if not deep_walk.truncated:
+                    media_counts = {**listed, **counts}  # media past the walk are let go
+                    deep_from = second(now)
         taken = take_new(found, hw, now)
         if settled and not walk.truncated:
             new_hw = hw.advance((at, item_id) for at, item_id, _ in taken).settled(now)
-            new_hw = replace(new_hw, extra=tuple(sorted(counts.items())))
+            marks = media_counts if deep_from is None else {**media_counts,
+                                                            DEEP_SCAN_KEY: deep_from}
+            new_hw = replace(new_hw, extra=tuple(sorted(marks.items())))
         else:
             new_hw = hw  # read again next time; nothing above the mark is skipped
-        return FetchResult(messages=[m for _, _, m in taken], cursor=new_hw.dump(),
+        return FetchResult(messages=[*late, *(m for _, _, m in taken)], cursor=new_hw.dump(),
                            quarantined=bad)
+
+    async def _deep_walk(self, me: str, since: int, known: dict[str, int],
+                         newest: set[str], found: list[tuple[datetime, str, IncomingMessage]],
+                         bad: list[Any], walk: Walk) -> dict[str, int]:
+        """Media past the newest page whose comment count moved since they were last
+        listed: their comments down to ``since``. Returns the counts listed."""
+        listed: dict[str, int] = {}
+        params = {"fields": "id,timestamp,comments_count,permalink",
+                  "limit": str(MEDIA_SCANNED)}
+        async for items in self.pages(self.url(me, "media"), params, DEEP_SCAN_PAGES):
+            for media_id, count, link in self._media_entries(items, bad):
+                listed[media_id] = count
+                before = known.get(media_id)
+                if media_id in newest or count <= 0 or before is None or before == count:
+                    continue  # read above, nothing to read, never listed, or unchanged
+                await self._read_media(media_id, link, me, since, found, bad, walk)
+        return listed
 
     async def _list_media(self, me: str, bad: list[Any]
                           ) -> tuple[dict[str, int], list[tuple[str, int, str | None]]]:
         """The newest media: (counts by id, [(id, comments_count or -1, permalink)])."""
         body = await self.request("GET", self.url(me, "media"), params={
             "fields": "id,timestamp,comments_count,permalink", "limit": str(MEDIA_SCANNED)})
-        counts: dict[str, int] = {}
+        media = self._media_entries(items_of(body, "GET media"), bad)
+        return {media_id: count for media_id, count, _ in media}, media
+
+    def _media_entries(self, items: list[Any], bad: list[Any]
+                       ) -> list[tuple[str, int, str | None]]:
+        """(id, comments_count or -1, permalink) of each media item; bad ones quarantined."""
         media: list[tuple[str, int, str | None]] = []
-        for item in items_of(body, "GET media"):
+        for item in items:
             try:
                 if not isinstance(item, dict):
                     raise Malformed("media is not a JSON object")
@@ -386,11 +438,10 @@ class InstagramConnector(GraphConnector):
                 continue
             count = item.get("comments_count")
             count = count if isinstance(count, int) and not isinstance(count, bool) else -1
-            counts[media_id] = count
             link = item.get("permalink")
             media.append((media_id, count, link if isinstance(link, str)
                           and link.startswith("https://") and len(link) < 2000 else None))
-        return counts, media
+        return media
 
     async def _read_media(self, media_id: str, link: str | None, me: str, horizon: int,
                           found: list[tuple[datetime, str, IncomingMessage]],

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from smm_desk.connectors import facebook
-from smm_desk.connectors.facebook import DEEP_SCAN_KEY
+from smm_desk.connectors.graph import DEEP_SCAN_KEY
 from smm_desk.sim.transport import SimTransport
 from tests.connectors.test_facebook import TOKEN, Env
 from tests.support.connector_kit import Recorder, run
