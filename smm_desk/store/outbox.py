@@ -88,8 +88,16 @@ def due_replies(session: Session, now: datetime, limit: int = 50) -> list[Reply]
 
 
 def claim(session: Session, reply_id: str, now: datetime) -> Reply:
-    """queued -> sending, committed by the caller before the request leaves."""
-    reply = get_reply(session, reply_id)
+    """queued -> sending, committed by the caller before the request leaves.
+
+    The row is read FOR UPDATE: desks of a team share one PostgreSQL database,
+    each with its own outbox loop, and under READ COMMITTED two of them could
+    both read ``queued`` and both send. The second now waits for the first's
+    commit, reads ``sending`` and gets :class:`Conflict`. (SQLite needs no row
+    lock: a writing transaction there takes the database's write lock at BEGIN.)"""
+    reply = session.get(Reply, reply_id, with_for_update=True)
+    if reply is None:
+        raise NotFound(f"no reply {reply_id}")
     if reply.state != ReplyState.QUEUED.value:
         raise Conflict(f"reply {reply_id} is {reply.state}, not queued")
     reply.state = ReplyState.SENDING.value

@@ -42,6 +42,7 @@ from smm_desk.connectors.errors import (
 )
 from smm_desk.domain.records import ReplyState
 from smm_desk.domain.views import ReplyTargetView
+from smm_desk.store.errors import Conflict
 from smm_desk.sync.handoff import HandoffDelivery
 
 if TYPE_CHECKING:
@@ -161,7 +162,11 @@ class OutboxDelivery:
         connector = await self.engine.connector_for(state)
         if connector is None:
             return False
-        view = await db(self.store.claim_reply, reply_id)
+        try:
+            view = await db(self.store.claim_reply, reply_id)
+        except Conflict:  # another desk of the team (or a retry) took it first
+            log.info("reply %s: already taken by another sender", reply_id)
+            return False
         target = await db(self.store.reply_target, view.id)
         try:
             delivery = await connector.send(outgoing(target))

@@ -69,6 +69,7 @@ from smm_desk.connectors.errors import (
 )
 from smm_desk.connectors.http import network_message, parse_retry_after
 from smm_desk.secrets import SERVICE, SecretStoreError
+from smm_desk.store.errors import Conflict
 from smm_desk.store.handoffs import (
     EmailTarget,
     HandoffJob,
@@ -358,7 +359,11 @@ class HandoffDelivery:
             await db(store.reply_failed, handoff_id,
                      f"department {job.department!r} has no handoff target")
             return False
-        view = await db(store.claim_reply, handoff_id)
+        try:
+            view = await db(store.claim_reply, handoff_id)
+        except Conflict:  # another desk of the team took it first
+            log.info("handoff %s: already taken by another sender", handoff_id)
+            return False
         try:
             sent = await self._send(job)
         except RateLimited as exc:
