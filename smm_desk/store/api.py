@@ -29,6 +29,7 @@ from smm_desk.store import (
     alerts,
     cases,
     ingest,
+    leases,
     outbox,
     replylog,
     search,
@@ -110,6 +111,20 @@ class Store:
     def quarantine(self, account_id: int | None = None) -> list[QuarantineView]:
         with self.db.reading() as s:
             return ingest.list_quarantine(s, account_id)
+
+    def take_poll_lease(self, account_id: int, holder: str, ttl: timedelta) -> bool:
+        """Whether ``holder`` may poll the account now (lease taken or renewed
+        until ``ttl`` from now); False while another desk's lease runs."""
+        with self.db.transaction() as s:
+            return leases.take(s, account_id, holder, self.clock(), ttl)
+
+    def release_poll_leases(self, holder: str) -> None:
+        with self.db.transaction() as s:
+            leases.release(s, holder)
+
+    def poll_lease_holder(self, account_id: int) -> str | None:
+        with self.db.reading() as s:
+            return leases.holder_of(s, account_id, self.clock())
 
     def cursor(self, account_id: int, stream: str) -> str | None:
         with self.db.reading() as s:

@@ -141,6 +141,18 @@ class Cursor(Base):
     updated_at: Mapped[datetime] = mapped_column()
 
 
+class PollLease(Base):
+    """The desk polling an account until ``expires_at`` (store/leases.py)."""
+
+    __tablename__ = "poll_leases"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    holder: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime] = mapped_column()
+
+
 class Case(Base):
     __tablename__ = "cases"
 

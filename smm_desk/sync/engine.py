@@ -18,13 +18,23 @@ Failures are per account and never stop the others:
 
 Blocking database work runs on one worker thread (:class:`DbWorker`), so on the
 Qt loop (qasync) the window never waits on SQLite or PostgreSQL.
+
+Teams: every desk runs an engine over the shared database, but one desk polls
+each account — the one holding its lease (store/leases.py), taken before a poll
+and renewed while polling (:data:`LEASE_RENEW_EVERY`); the others skip the
+account until the lease runs out (:meth:`SyncEngine.lease_ttl`, at least
+:data:`LEASE_TTL`). A desk is its machine and OS user (:func:`desk_id`), so a
+desk restarted after a crash takes its own leases back at once. Every desk
+delivers replies: a reply's claim is its own lock.
 """
 
 from __future__ import annotations
 
 import asyncio
+import getpass
 import logging
 import random
+import socket
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -49,6 +59,19 @@ T = TypeVar("T")
 
 #: Most items stored in one transaction when a network has several pages ready.
 BATCH_ITEMS = 1000
+#: How long a desk's poll lease on an account lasts (longer with a longer long poll),
+#: and how often a polling desk renews it.
+LEASE_TTL = timedelta(seconds=90)
+LEASE_RENEW_EVERY = timedelta(seconds=30)
+
+
+def desk_id() -> str:
+    """This desk among a team's: its machine and OS user, stable across restarts."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no login name (containers)
+        user = "desk"
+    return f"{socket.gethostname()}:{user}"
 
 ConnectorFactory = Callable[[AccountView, str, Credentials], Connector]
 TokenSource = Callable[[int], str | None]
@@ -97,6 +120,8 @@ class AccountState:
     not_before: datetime | None = None
     failures: int = 0
     stopped: bool = False
+    #: When this desk last took or renewed the account's poll lease (None: not held).
+    leased_at: datetime | None = None
 
 
 @dataclass
@@ -123,6 +148,7 @@ class SyncEngine:
         db: DbWorker | None = None,
         poll_wait: float = 25.0,
         idle_interval: float = 10.0,
+        holder: str | None = None,
     ) -> None:
         self.store = store
         self.factory = factory or default_factory()
@@ -134,6 +160,9 @@ class SyncEngine:
         self.db = db or DbWorker()
         self._own_db = db is None
         self.poll_wait = poll_wait
+        #: Who this engine is to the other desks of a team (poll leases).
+        self.holder = holder or desk_id()
+        self.lease_ttl = max(LEASE_TTL, timedelta(seconds=3 * poll_wait))
         #: Pause between polls of networks that answer at once (no long poll).
         self.idle_interval = idle_interval
         #: Every token the engine has handed to a connector, for log filters.
@@ -265,6 +294,8 @@ class SyncEngine:
     async def poll_stream(self, state: AccountState, stream: str, wait: float,
                           report: SyncReport) -> bool:
         """One fetch and its atomic store. Returns whether more is ready now."""
+        if not await self.leased(state):
+            return False
         connector = await self.connector_for(state)
         if connector is None:
             return False
@@ -295,7 +326,10 @@ class SyncEngine:
 
     async def poll_account(self, state: AccountState, wait: float, report: SyncReport,
                            max_pages: int = 50) -> None:
-        """Every stream of one account until caught up (or ``max_pages``)."""
+        """Every stream of one account until caught up (or ``max_pages``); nothing
+        while another desk of the team polls it."""
+        if not await self.leased(state):
+            return
         connector = await self.connector_for(state)
         if connector is None:
             return
@@ -304,6 +338,20 @@ class SyncEngine:
                 more = await self.poll_stream(state, stream, wait, report)
                 if not more:
                     break
+
+    async def leased(self, state: AccountState) -> bool:
+        """Whether this desk polls the account now: its lease taken or renewed
+        (at most every LEASE_RENEW_EVERY), else another desk's lease runs."""
+        now = self.now()
+        if state.leased_at is not None and now - state.leased_at < LEASE_RENEW_EVERY:
+            return True
+        held = await self.db(self.store.take_poll_lease, state.account.id, self.holder,
+                             self.lease_ttl)
+        if not held and state.leased_at is not None:
+            log.info("account %s (%s): now polled by another desk", state.account.id,
+                     state.account.network)
+        state.leased_at = now if held else None
+        return held
 
     async def sync_once(self, wait: float = 0.0) -> SyncReport:
         """One pass: fetch every account, settle crashed sends, deliver the outbox."""
@@ -366,6 +414,11 @@ class SyncEngine:
     async def aclose(self) -> None:
         for state in self.states.values():
             await self._drop_connector(state)
+        if any(state.leased_at is not None for state in self.states.values()):
+            try:  # the team's other desks take over at once, not when the leases run out
+                await self.db(self.store.release_poll_leases, self.holder)
+            except Exception as exc:  # noqa: BLE001 - they run out by themselves
+                log.warning("releasing the poll leases failed: %s", exc)
         if self._own_db:
             self.db.close()
 

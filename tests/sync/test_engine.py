@@ -86,7 +86,7 @@ def store(db_url: str, clock: FakeClock) -> Iterator[Store]:
 
 
 def make_engine(store: Store, script: Script, idempotency: Idempotency = Idempotency.NONE,
-                tokens: dict[int, str] | None = None) -> SyncEngine:
+                tokens: dict[int, str] | None = None, holder: str | None = None) -> SyncEngine:
     cls = type("C", (ScriptedConnector,), {"script": script, "idempotency": idempotency})
 
     def factory(account: AccountView, token: str, credentials: object = None) -> Connector:
@@ -97,7 +97,8 @@ def make_engine(store: Store, script: Script, idempotency: Idempotency = Idempot
         return None
 
     return SyncEngine(store, factory=factory,
-                      tokens=lambda i: (tokens or {}).get(i, TOKEN), sleep=no_sleep)
+                      tokens=lambda i: (tokens or {}).get(i, TOKEN), sleep=no_sleep,
+                      holder=holder)
 
 
 def run(coro: Any) -> Any:

@@ -1,4 +1,5 @@
-"""Two desks of a team, one database: a queued reply leaves once.
+"""Two desks of a team, one database: a queued reply leaves once, and one desk
+polls each account.
 
 Every desk runs its own outbox loop over the shared database (PostgreSQL for
 teams; two processes on one SQLite file for a desk beside a headless
@@ -14,11 +15,13 @@ from collections.abc import Iterator
 
 import pytest
 
+from smm_desk.connectors.base import FetchResult
 from smm_desk.store import outbox
 from smm_desk.store.api import Store
 from smm_desk.store.database import Database
 from smm_desk.store.errors import Conflict
 from tests.conftest import FakeClock
+from tests.support.factories import inbound
 from tests.sync.test_engine import Script, make_engine, run, seed_reply
 
 
@@ -86,3 +89,45 @@ def test_an_outbox_loop_that_loses_the_race_skips_the_reply(
     assert run(deliver_after_desk_a_took_it()) is False
     assert script.sent == []
     assert b.reply(reply_id).state == "sending" and b.reply(reply_id).attempts == 1
+
+
+def test_one_desk_polls_each_account_and_another_takes_over_when_it_stops(
+        desks: tuple[Store, Store], clock: FakeClock) -> None:
+    a, b = desks
+    a.add_account("telegram", "a")
+    script = Script()
+    script.pages["a"] = [FetchResult([inbound("m1", clock.now, thread="dm:1")], "c1",
+                                     more=True),
+                         FetchResult([inbound("m2", clock.now, thread="dm:2")], "c2")]
+    desk_a, desk_b = make_engine(a, script, holder="desk-a"), make_engine(b, script,
+                                                                            holder="desk-b")
+    try:
+        assert run(desk_a.sync_once()).inserted == 2
+        assert run(desk_b.sync_once()).inserted == 0  # desk a polls this account
+        assert script.fetch_calls == {"a": 2}  # one poll of two pages, all by desk a
+        run(desk_a.aclose())  # desk a closes: its leases go with it
+        script.pages["a"] = [FetchResult([inbound("m3", clock.now, thread="dm:3")], "c3")]
+        assert run(desk_b.sync_once()).inserted == 1
+        assert b.poll_lease_holder(b.accounts()[0].id) == "desk-b"
+    finally:
+        run(desk_b.aclose())
+
+
+def test_a_desk_that_died_is_replaced_when_its_lease_runs_out(
+        desks: tuple[Store, Store], clock: FakeClock) -> None:
+    a, b = desks
+    a.add_account("telegram", "a")
+    script = Script()
+    desk_a, desk_b = make_engine(a, script, holder="desk-a"), make_engine(b, script,
+                                                                            holder="desk-b")
+    run(desk_a.sync_once())  # desk a takes the lease … and dies without closing
+    account = a.accounts()[0].id
+    assert a.poll_lease_holder(account) == "desk-a"
+    run(desk_b.sync_once())
+    assert a.poll_lease_holder(account) == "desk-a"
+    clock.advance(seconds=desk_a.lease_ttl.total_seconds() + 1)
+    script.pages["a"] = [FetchResult([inbound("late", clock.now, thread="dm:9")], "c9")]
+    assert run(desk_b.sync_once()).inserted == 1
+    assert b.poll_lease_holder(account) == "desk-b"
+    run(desk_b.aclose())
+    desk_a.db.close()  # what is left of desk a
