@@ -51,34 +51,35 @@ class Tools:
     windows: dict[str, QWidget] = field(default_factory=dict)
     made: dict[str, QObject] = field(default_factory=dict)
 
+    def _service(self, key: str, make: Callable[[], QObject]) -> QObject:
+        service = self.made.get(key)
+        if service is None:
+            service = self.made[key] = make()
+        return service
+
     @property
     def rules(self) -> RulesService:
-        service = self.made.get("rules")
-        if service is None:
-            from smm_desk.services.rules import RulesService
+        from smm_desk.services.rules import RulesService
 
-            service = self.made["rules"] = RulesService(self.store)
-        return cast("RulesService", service)
+        return cast("RulesService", self._service("rules", lambda: RulesService(self.store)))
 
     @property
     def reports(self) -> ReportsService:
-        service = self.made.get("reports")
-        if service is None:
-            from smm_desk.services.reports import ReportsService
+        from smm_desk.services.reports import ReportsService
 
-            service = self.made["reports"] = ReportsService(self.store)
-        return cast("ReportsService", service)
+        return cast("ReportsService",
+                    self._service("reports", lambda: ReportsService(self.store)))
 
     @property
     def handoff(self) -> HandoffService:
-        service = self.made.get("handoff")
-        if service is None:
-            from smm_desk.services.handoff import HandoffService
+        from smm_desk.services.handoff import HandoffService
 
-            made = HandoffService(self.store)
-            made.changed.connect(self.on_change)
-            service = self.made["handoff"] = made
-        return cast("HandoffService", service)
+        def make() -> HandoffService:
+            service = HandoffService(self.store)
+            service.changed.connect(self.on_change)
+            return service
+
+        return cast("HandoffService", self._service("handoff", make))
 
     def services(self) -> tuple[object, ...]:
         return (self.clusters, *self.made.values())

@@ -17,7 +17,7 @@ from smm_desk.connectors import facebook
 from smm_desk.connectors.graph import DEEP_SCAN_KEY
 from smm_desk.sim.transport import SimTransport
 from tests.connectors.test_facebook import TOKEN, Env
-from tests.support.connector_kit import Recorder, run
+from tests.support.connector_kit import Recorder, fetch_until_caught_up
 
 
 def _posts(env: Env, count: int) -> None:
@@ -40,14 +40,7 @@ def _connected(conn: Any) -> str:
 
 
 def _pass(conn: Any, cursor: str | None) -> tuple[list[str], str]:
-    texts: list[str] = []
-    while True:
-        result = run(conn.fetch("comments", cursor, wait=0))
-        texts += [m.text for m in result.messages]
-        assert result.cursor is not None
-        cursor = result.cursor
-        if not result.more:
-            return texts, cursor
+    return fetch_until_caught_up(conn, "comments", cursor)
 
 
 def test_a_comment_on_an_old_post_arrives_with_the_next_deep_walk_once() -> None:

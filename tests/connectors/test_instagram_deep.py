@@ -13,7 +13,7 @@ from typing import Any
 
 from smm_desk.connectors.graph import DEEP_SCAN_KEY
 from tests.connectors.test_instagram import TOKEN, Env
-from tests.support.connector_kit import run
+from tests.support.connector_kit import fetch_until_caught_up
 
 
 def _media(env: Env, count: int) -> None:
@@ -25,14 +25,7 @@ def _media(env: Env, count: int) -> None:
 
 
 def _pass(conn: Any, cursor: str | None) -> tuple[list[str], str]:
-    texts: list[str] = []
-    while True:
-        result = run(conn.fetch("comments", cursor, wait=0))
-        texts += [m.text for m in result.messages]
-        assert result.cursor is not None
-        cursor = result.cursor
-        if not result.more:
-            return texts, cursor
+    return fetch_until_caught_up(conn, "comments", cursor)
 
 
 def _marks(cursor: str) -> dict[str, int]:

@@ -105,3 +105,16 @@ def synced_inbound_ids(db_url: str, clock: Any, transport: httpx.AsyncBaseTransp
     finally:
         run(engine.aclose())
         store.close()
+
+
+def fetch_until_caught_up(conn: Any, stream: str, cursor: str | None) -> tuple[list[str], str]:
+    """One poll of ``stream``: fetch while the connector says more is ready; the
+    texts handed over and the cursor left."""
+    texts: list[str] = []
+    while True:
+        result = run(conn.fetch(stream, cursor, wait=0))
+        texts += [m.text for m in result.messages]
+        assert result.cursor is not None
+        cursor = result.cursor
+        if not result.more:
+            return texts, cursor
