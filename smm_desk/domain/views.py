@@ -98,6 +98,9 @@ class ReplyView:
     delivered_at: datetime | None
     external_id: str | None
     error: str
+    #: The current attempt (state ``sending``): when it went out and which desk sent it.
+    sending_at: datetime | None = None
+    sending_by: str | None = None
 
 
 @dataclass(frozen=True)

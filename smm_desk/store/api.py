@@ -122,6 +122,11 @@ class Store:
         with self.db.transaction() as s:
             leases.release(s, holder)
 
+    def live_senders(self) -> set[str]:
+        """Desks whose poll lease on some account still runs (they are alive)."""
+        with self.db.reading() as s:
+            return leases.live_holders(s, self.clock())
+
     def poll_lease_holder(self, account_id: int) -> str | None:
         with self.db.reading() as s:
             return leases.holder_of(s, account_id, self.clock())
@@ -214,9 +219,10 @@ class Store:
         with self.db.reading() as s:
             return cases.reply_view(outbox.get_reply(s, reply_id))
 
-    def claim_reply(self, reply_id: str) -> ReplyView:
+    def claim_reply(self, reply_id: str, sender: str | None = None) -> ReplyView:
+        """queued -> sending by ``sender`` (a desk's poll-lease holder name)."""
         with self.db.transaction() as s:
-            return cases.reply_view(outbox.claim(s, reply_id, self.clock()))
+            return cases.reply_view(outbox.claim(s, reply_id, self.clock(), sender))
 
     def reply_sent(self, reply_id: str, external_id: str,
                    delivered_at: datetime | None = None) -> ReplyView:

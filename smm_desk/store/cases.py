@@ -165,7 +165,8 @@ def reply_view(r: Reply) -> ReplyView:
     return ReplyView(
         id=r.id, case_id=r.case_id, kind=r.kind, text=r.text, agent=r.agent, state=r.state,
         attempts=r.attempts, composed_at=r.composed_at, delivered_at=r.delivered_at,
-        external_id=r.external_id, error=r.error,
+        external_id=r.external_id, error=r.error, sending_at=r.sending_at,
+        sending_by=r.sending_by,
     )
 
 

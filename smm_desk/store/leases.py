@@ -54,5 +54,12 @@ def holder_of(session: Session, account_id: int, now: datetime) -> str | None:
     return str(rows[0][0]) if rows else None
 
 
+def live_holders(session: Session, now: datetime) -> set[str]:
+    """Every holder with a lease still running."""
+    return {str(row[0]) for row in run(
+        session, "SELECT DISTINCT holder FROM poll_leases WHERE expires_at >= ?",
+        (db_time(session, now),))}
+
+
 def _sql(session: Session, text: str) -> str:
     return text if session.get_bind().dialect.name == "sqlite" else text.replace("?", "%s")

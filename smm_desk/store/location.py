@@ -19,7 +19,7 @@ DB_FILENAME = "smm-desk.db"
 #: The newest schema revision (tests/store/test_database.py checks it against the
 #: migration scripts). Opening a database already at it reads one row and never
 #: imports Alembic, which costs a quarter of a second at every start.
-HEAD_REVISION = "0009_poll_leases"
+HEAD_REVISION = "0010_reply_sender"
 
 
 def default_data_dir() -> Path:

@@ -257,6 +257,8 @@ class Reply(Base):
     clock_due_at: Mapped[datetime | None] = mapped_column(nullable=True)
     #: When the current attempt went out (state ``sending``): settles crashes.
     sending_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    #: The desk that claimed the current attempt (a poll-lease holder; NULL: unknown).
+    sending_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
     __table_args__ = (Index(None, "state", "next_attempt_at"),)
 

@@ -87,7 +87,7 @@ def due_replies(session: Session, now: datetime, limit: int = 50) -> list[Reply]
     return list(session.scalars(stmt))
 
 
-def claim(session: Session, reply_id: str, now: datetime) -> Reply:
+def claim(session: Session, reply_id: str, now: datetime, sender: str | None = None) -> Reply:
     """queued -> sending, committed by the caller before the request leaves.
 
     The row is read FOR UPDATE: desks of a team share one PostgreSQL database,
@@ -104,6 +104,7 @@ def claim(session: Session, reply_id: str, now: datetime) -> Reply:
     reply.attempts += 1
     reply.next_attempt_at = None
     reply.sending_at = now
+    reply.sending_by = sender
     return reply
 
 

@@ -84,11 +84,32 @@ class OutboxDelivery:
             state = self.engine.states.get(account_id)
         return state
 
-    async def settle_all(self) -> int:
-        """Settle every ``sending`` reply left by a crash; returns how many."""
+    async def settle_all(self, *, orphans_only: bool = False) -> int:
+        """Settle the replies left in ``sending`` by a crash; returns how many.
+
+        At start: this desk's own and those of no known sender (claimed before
+        senders were recorded), and those of desks that are gone. In the loop
+        (``orphans_only``): only those of desks that are gone. Another desk of the
+        team is gone when its send went out more than a poll lease's lifetime ago
+        and it holds no poll lease (``Store.live_senders``): a send under way on a
+        live desk is left to it. Settling never posts twice (see the module doc);
+        taking a live desk's send for a crash would only mark it uncertain."""
         db = self.engine.db
         settled = 0
+        alive: set[str] | None = None
+        now = self.engine.now()
         for reply in await db(self.store.replies, ReplyState.SENDING):
+            if reply.sending_by in (None, self.engine.holder):
+                if orphans_only:
+                    continue
+            else:
+                if reply.sending_at is not None and \
+                        now - reply.sending_at < self.engine.lease_ttl:
+                    continue
+                if alive is None:
+                    alive = await db(self.store.live_senders)
+                if reply.sending_by in alive:
+                    continue
             if reply.kind == "handoff":
                 await self.handoffs.settle(reply.id, "found in state sending after a restart")
                 settled += 1
@@ -99,7 +120,8 @@ class OutboxDelivery:
             state = await self._state(target.account_id)
             if state is None:
                 continue
-            await self.settle(state, reply.id, "found in state sending after a restart")
+            await self.settle(state, reply.id, "found in state sending after a restart"
+                              if not orphans_only else "its desk stopped while sending it")
             settled += 1
         return settled
 
@@ -163,7 +185,7 @@ class OutboxDelivery:
         if connector is None:
             return False
         try:
-            view = await db(self.store.claim_reply, reply_id)
+            view = await db(self.store.claim_reply, reply_id, self.engine.holder)
         except Conflict:  # another desk of the team (or a retry) took it first
             log.info("reply %s: already taken by another sender", reply_id)
             return False
@@ -202,6 +224,7 @@ class OutboxDelivery:
         await self.settle_all()
         while not stop.is_set():
             try:
+                await self.settle_all(orphans_only=True)  # sends of desks that are gone
                 await self.deliver_due()
                 # The outbox loop is the worker's heartbeat: SLA warnings and
                 # breaches are recorded here too, once each.

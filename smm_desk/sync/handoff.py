@@ -360,7 +360,7 @@ class HandoffDelivery:
                      f"department {job.department!r} has no handoff target")
             return False
         try:
-            view = await db(store.claim_reply, handoff_id)
+            view = await db(store.claim_reply, handoff_id, self.engine.holder)
         except Conflict:  # another desk of the team took it first
             log.info("handoff %s: already taken by another sender", handoff_id)
             return False

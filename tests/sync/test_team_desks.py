@@ -131,3 +131,53 @@ def test_a_desk_that_died_is_replaced_when_its_lease_runs_out(
     assert b.poll_lease_holder(account) == "desk-b"
     run(desk_b.aclose())
     desk_a.db.close()  # what is left of desk a
+
+
+def test_a_starting_desk_leaves_a_live_desks_send_to_it_and_settles_it_once_gone(
+        desks: tuple[Store, Store], clock: FakeClock) -> None:
+    a, b = desks
+    a.add_account("telegram", "a")
+    reply_id = seed_reply(a, clock)
+    script = Script()
+    desk_a = make_engine(a, script, holder="desk-a")
+    # Desk a polls the account (its lease says it is alive) and is sending the reply.
+    assert a.take_poll_lease(a.accounts()[0].id, "desk-a", desk_a.lease_ttl)
+    a.claim_reply(reply_id, "desk-a")
+    desk_b = make_engine(b, script, holder="desk-b")
+    try:
+        assert run(desk_b.delivery.settle_all()) == 0  # desk b starts: not its crash
+        account = a.accounts()[0].id
+        for _ in range(2):  # desk a lives on, renewing its lease; its send gets old
+            clock.advance(seconds=60)
+            assert a.take_poll_lease(account, "desk-a", desk_a.lease_ttl)
+            assert run(desk_b.delivery.settle_all(orphans_only=True)) == 0
+        assert b.reply(reply_id).state == "sending"
+        # Desk a dies: no more renewals; once its lease runs out, desk b's outbox
+        # loop settles the send (no copy or key here: marked uncertain).
+        clock.advance(seconds=desk_a.lease_ttl.total_seconds() - 60)
+        assert run(desk_b.delivery.settle_all(orphans_only=True)) == 0
+        clock.advance(seconds=61)
+        assert run(desk_b.delivery.settle_all(orphans_only=True)) == 1
+        assert b.reply(reply_id).state != "sending" and script.sent == []
+    finally:
+        run(desk_b.aclose())
+        desk_a.db.close()
+
+
+def test_a_desk_restarted_after_a_crash_settles_its_own_send_at_start(
+        desks: tuple[Store, Store], clock: FakeClock) -> None:
+    a, b = desks
+    a.add_account("telegram", "a")
+    reply_id = seed_reply(a, clock)
+    script = Script()
+    desk_a = make_engine(a, script, holder="desk-a")
+    assert a.take_poll_lease(a.accounts()[0].id, "desk-a", desk_a.lease_ttl)
+    a.claim_reply(reply_id, "desk-a")  # … and desk a is killed mid-send
+    desk_a.db.close()
+    restarted = make_engine(b, script, holder="desk-a")  # same machine, same user
+    try:
+        assert run(restarted.delivery.settle_all(orphans_only=True)) == 0  # the loop: not
+        assert run(restarted.delivery.settle_all()) == 1  # the start: its own, at once
+        assert b.reply(reply_id).state != "sending"
+    finally:
+        run(restarted.aclose())
