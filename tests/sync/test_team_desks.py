@@ -20,6 +20,7 @@ from smm_desk.store import outbox
 from smm_desk.store.api import Store
 from smm_desk.store.database import Database
 from smm_desk.store.errors import Conflict
+from smm_desk.sync.engine import SyncEngine
 from tests.conftest import FakeClock
 from tests.support.factories import inbound
 from tests.sync.test_engine import Script, make_engine, run, seed_reply
@@ -133,16 +134,21 @@ def test_a_desk_that_died_is_replaced_when_its_lease_runs_out(
     desk_a.db.close()  # what is left of desk a
 
 
-def test_a_starting_desk_leaves_a_live_desks_send_to_it_and_settles_it_once_gone(
-        desks: tuple[Store, Store], clock: FakeClock) -> None:
-    a, b = desks
+def _desk_a_sending(a: Store, clock: FakeClock) -> tuple[SyncEngine, Script, str]:
+    """Desk a polls the account (its lease says it is alive) and is sending a reply."""
     a.add_account("telegram", "a")
     reply_id = seed_reply(a, clock)
     script = Script()
     desk_a = make_engine(a, script, holder="desk-a")
-    # Desk a polls the account (its lease says it is alive) and is sending the reply.
     assert a.take_poll_lease(a.accounts()[0].id, "desk-a", desk_a.lease_ttl)
     a.claim_reply(reply_id, "desk-a")
+    return desk_a, script, reply_id
+
+
+def test_a_starting_desk_leaves_a_live_desks_send_to_it_and_settles_it_once_gone(
+        desks: tuple[Store, Store], clock: FakeClock) -> None:
+    a, b = desks
+    desk_a, script, reply_id = _desk_a_sending(a, clock)
     desk_b = make_engine(b, script, holder="desk-b")
     try:
         assert run(desk_b.delivery.settle_all()) == 0  # desk b starts: not its crash
@@ -167,12 +173,7 @@ def test_a_starting_desk_leaves_a_live_desks_send_to_it_and_settles_it_once_gone
 def test_a_desk_restarted_after_a_crash_settles_its_own_send_at_start(
         desks: tuple[Store, Store], clock: FakeClock) -> None:
     a, b = desks
-    a.add_account("telegram", "a")
-    reply_id = seed_reply(a, clock)
-    script = Script()
-    desk_a = make_engine(a, script, holder="desk-a")
-    assert a.take_poll_lease(a.accounts()[0].id, "desk-a", desk_a.lease_ttl)
-    a.claim_reply(reply_id, "desk-a")  # … and desk a is killed mid-send
+    desk_a, script, reply_id = _desk_a_sending(a, clock)  # … and desk a is killed mid-send
     desk_a.db.close()
     restarted = make_engine(b, script, holder="desk-a")  # same machine, same user
     try:
