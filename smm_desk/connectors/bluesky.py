@@ -107,7 +107,7 @@ carries ``RateLimit-Limit/-Remaining/-Reset`` (Reset = Unix epoch seconds);
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -301,8 +301,10 @@ class BlueskyConnector(Connector):
                                      status=status)
 
     async def _call(self, method: str, nsid: str, *, retry_safe: bool = True,
-                    params: Any = None, json_body: Any = None,
-                    headers: Mapping[str, str] | None = None) -> Any:
+                    params: Any = None, json_body: Any = None) -> Any:
+        """One XRPC call; ``chat.bsky.*`` goes through the PDS to the chat service
+        (the ``atproto-proxy`` header names it)."""
+        headers = {"atproto-proxy": CHAT_PROXY} if nsid.startswith("chat.bsky.") else None
         if self._blocked_until is not None:
             left = (self._blocked_until - self.clock()).total_seconds()
             if left > 0:
@@ -385,8 +387,7 @@ class BlueskyConnector(Connector):
             return FetchResult([], None)
         params = {"cursor": cursor} if cursor else None
         try:
-            body = await self._call("GET", "chat.bsky.convo.getLog", params=params,
-                                    headers={"atproto-proxy": CHAT_PROXY})
+            body = await self._call("GET", "chat.bsky.convo.getLog", params=params)
         except PermanentError as exc:
             if exc.status in (401, 403, 501):
                 self._chat_off = True  # the app password has no DM access
@@ -423,8 +424,7 @@ class BlueskyConnector(Connector):
     async def _learn_convo(self, convo: str) -> None:
         """Member names of a conversation (getConvo), for the DM's author names."""
         try:
-            body = await self._call("GET", "chat.bsky.convo.getConvo", params={"convoId": convo},
-                                    headers={"atproto-proxy": CHAT_PROXY})
+            body = await self._call("GET", "chat.bsky.convo.getConvo", params={"convoId": convo})
         except (PermanentError, BadPayload):
             body = None
         view = body.get("convo") if isinstance(body, dict) else None
@@ -437,8 +437,7 @@ class BlueskyConnector(Connector):
         the page (or any, if the page fails) are left to ``getConvo``."""
         try:
             body = await self._call("GET", "chat.bsky.convo.listConvos",
-                                    params={"limit": str(CONVO_PAGE)},
-                                    headers={"atproto-proxy": CHAT_PROXY})
+                                    params={"limit": str(CONVO_PAGE)})
         except (PermanentError, BadPayload):
             return
         views = body.get("convos") if isinstance(body, dict) else None
@@ -515,10 +514,7 @@ class BlueskyConnector(Connector):
         if not (isinstance(uri, str) and _AT_URI.fullmatch(uri)):
             raise BadPayload("getRecord: the answer has no uri")
         value = body.get("value")
-        try:
-            at = parse_time(value.get("createdAt") if isinstance(value, dict) else None)
-        except _Malformed:
-            at = self.clock()
+        at = self._time_or_now(value.get("createdAt") if isinstance(value, dict) else None)
         return Delivery(external_id=uri, delivered_at=at, raw={"cid": body.get("cid")})
 
     async def _send_dm(self, reply: OutgoingReply, text: str) -> Delivery:
@@ -529,22 +525,16 @@ class BlueskyConnector(Connector):
         if found is not None:
             return found
         body = await self._call("POST", "chat.bsky.convo.sendMessage", retry_safe=False,
-                                json_body={"convoId": convo, "message": {"text": text}},
-                                headers={"atproto-proxy": CHAT_PROXY})
+                                json_body={"convoId": convo, "message": {"text": text}})
         message_id = body.get("id") if isinstance(body, dict) else None
         if not (isinstance(message_id, str) and _ID.fullmatch(message_id)):
             raise BadPayload("sendMessage: the answer has no message id")
-        try:
-            at = parse_time(body.get("sentAt"))
-        except _Malformed:
-            at = self.clock()
-        return Delivery(external_id=message_id, delivered_at=at)
+        return Delivery(external_id=message_id, delivered_at=self._time_or_now(body.get("sentAt")))
 
     async def _dm_sent(self, convo: str, text: str, after_rev: str) -> Delivery | None:
         """Our message with this text after the answered one, if the convo has it."""
         body = await self._call("GET", "chat.bsky.convo.getMessages",
-                                params={"convoId": convo, "limit": "50"},
-                                headers={"atproto-proxy": CHAT_PROXY})
+                                params={"convoId": convo, "limit": "50"})
         messages = body.get("messages") if isinstance(body, dict) else None
         brand = await self.brand_did()
         wanted = " ".join(text.split())
@@ -557,12 +547,16 @@ class BlueskyConnector(Connector):
                     and isinstance(body_text, str) and " ".join(body_text.split()) == wanted
                     and isinstance(rev, str) and rev > after_rev
                     and isinstance(message_id, str) and _ID.fullmatch(message_id)):
-                try:
-                    at = parse_time(message.get("sentAt"))
-                except _Malformed:
-                    at = self.clock()
-                return Delivery(external_id=message_id, delivered_at=at)
+                return Delivery(external_id=message_id,
+                                delivered_at=self._time_or_now(message.get("sentAt")))
         return None
+
+    def _time_or_now(self, value: Any) -> datetime:
+        """The network's time of what it answered, or ours when it gives none we read."""
+        try:
+            return parse_time(value)
+        except _Malformed:
+            return self.clock()
 
     async def find_delivered(self, reply: OutgoingReply) -> Delivery | None:
         """The post at the reply's record key, or (DMs) our same text after the message."""
