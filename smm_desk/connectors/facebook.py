@@ -81,13 +81,13 @@ from smm_desk.connectors.base import (
 )
 from smm_desk.connectors.errors import BadPayload, PermanentError
 from smm_desk.connectors.graph import (
-    DEEP_SCAN_EVERY,
     DEEP_SCAN_KEY,
     GRAPH_HOST,
     HighWater,
     Malformed,
     as_id,
     comparable,
+    deep_walk_due,
     graph_time,
     items_of,
     parse_time,
@@ -95,6 +95,7 @@ from smm_desk.connectors.graph import (
     person,
     quarantine,
     second,
+    split_late,
     take_new,
 )
 from smm_desk.connectors.meta import GraphConnector, Walk
@@ -278,19 +279,17 @@ class FacebookConnector(GraphConnector):
                 await self._read_post(post_id, page, horizon, found, bad, walk)
         marks = dict(hw.extra)
         late: list[IncomingMessage] = []
-        deep_from = marks.get(DEEP_SCAN_KEY, hw.time)
-        if hw.time is not None and deep_from is not None and \
-                second(now) - deep_from >= DEEP_SCAN_EVERY.total_seconds():
-            deep_walk = Walk()  # a post's comments cut short: walk again from the same time
-            deep_found: list[tuple[datetime, str, IncomingMessage]] = []
-            await self._deep_scan(page, deep_from, read, deep_found, bad, deep_walk)
-            # Above the mark: as any new comment; below it: late, handed as they are.
-            found += [i for i in deep_found if hw.is_new(i[0], i[1], now)]
-            late = list({i[1]: i[2] for i in deep_found
-                         if not hw.is_new(i[0], i[1], now)}.values())
-            marks[DEEP_SCAN_KEY] = deep_from if deep_walk.truncated else second(now)
-        elif hw.time is not None and DEEP_SCAN_KEY not in marks:
-            marks[DEEP_SCAN_KEY] = hw.time  # the next deep walk reads from here
+        if hw.time is not None:
+            deep_from = marks.get(DEEP_SCAN_KEY, hw.time)  # the first walk reads from the mark
+            if deep_walk_due(deep_from, now):
+                deep_walk = Walk()  # a post's comments cut short: walk again from the same time
+                deep_found: list[tuple[datetime, str, IncomingMessage]] = []
+                await self._deep_scan(page, deep_from, read, deep_found, bad, deep_walk)
+                new, late = split_late(deep_found, hw, now)
+                found += new
+                if not deep_walk.truncated:
+                    deep_from = second(now)
+            marks[DEEP_SCAN_KEY] = deep_from
         taken = take_new(found, hw, now)
         if settled and not walk.truncated:
             new_hw = hw.advance((at, item_id) for at, item_id, _ in taken).settled(now)

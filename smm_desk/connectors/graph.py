@@ -251,6 +251,21 @@ class HighWater:
         return self if self.time is not None else replace(self, time=self.horizon(now))
 
 
+def deep_walk_due(since: int, now: datetime) -> bool:
+    """Whether the deep walk that last began at ``since`` (Unix second) is due again."""
+    return second(now) - since >= DEEP_SCAN_EVERY.total_seconds()
+
+
+def split_late(items: list[tuple[datetime, str, Any]], hw: HighWater,
+               now: datetime) -> tuple[list[tuple[datetime, str, Any]], list[Any]]:
+    """What a deep walk found: the items above the high-water mark (handed as any
+    new item, through :func:`take_new`) and, once each, those below it (handed
+    late as they are: the store keeps each id once)."""
+    new = [item for item in items if hw.is_new(item[0], item[1], now)]
+    late = {item[1]: item[2] for item in items if not hw.is_new(item[0], item[1], now)}
+    return new, list(late.values())
+
+
 def take_new(items: list[tuple[datetime, str, Any]], hw: HighWater,
              now: datetime) -> list[tuple[datetime, str, Any]]:
     """Every new item, once, oldest first."""

@@ -98,7 +98,6 @@ from smm_desk.connectors.base import (
 )
 from smm_desk.connectors.errors import AuthError, BadPayload, ConnectorError, PermanentError
 from smm_desk.connectors.graph import (
-    DEEP_SCAN_EVERY,
     DEEP_SCAN_KEY,
     GRAPH_HOST,
     HUMAN_AGENT_WINDOW,
@@ -106,6 +105,7 @@ from smm_desk.connectors.graph import (
     Malformed,
     as_id,
     comparable,
+    deep_walk_due,
     graph_time,
     items_of,
     next_after,
@@ -113,6 +113,7 @@ from smm_desk.connectors.graph import (
     path_id,
     quarantine,
     second,
+    split_late,
     take_new,
 )
 from smm_desk.connectors.meta import GraphConnector, Walk
@@ -374,15 +375,13 @@ class InstagramConnector(GraphConnector):
         media_counts = {**known, **counts}
         if settled and not walk.truncated and hw.time is not None:
             deep_from = hw.time if deep_from is None else deep_from
-            if second(now) - deep_from >= DEEP_SCAN_EVERY.total_seconds():
+            if deep_walk_due(deep_from, now):
                 deep_walk = Walk()  # comments cut short: walked again from the same time
                 deep_found: list[tuple[datetime, str, IncomingMessage]] = []
                 listed = await self._deep_walk(me, deep_from, known, set(counts), deep_found,
                                                bad, deep_walk)
-                # Above the mark: as any new comment; below it: late, handed as they are.
-                found += [i for i in deep_found if hw.is_new(i[0], i[1], now)]
-                late = list({i[1]: i[2] for i in deep_found
-                             if not hw.is_new(i[0], i[1], now)}.values())
+                new, late = split_late(deep_found, hw, now)
+                found += new
                 if not deep_walk.truncated:
                     media_counts = {**listed, **counts}  # media past the walk are let go
                     deep_from = second(now)
